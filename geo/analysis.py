@@ -1,0 +1,197 @@
+"""Register statistics and the comparison with official figures."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from geo.register import Register
+from geo.schema import Kind, Status
+from geo.text import fold
+
+__all__ = [
+    "PLANNED_COUNT_INDICATOR",
+    "PLANNED_AREA_INDICATOR",
+    "citation",
+    "find_provinces",
+    "occupancy_weighted",
+    "province_summary",
+    "register_stats",
+    "summary",
+]
+
+# Indicators of figures.csv that state how many zones, and how many hectares,
+# a province has officially planned.
+PLANNED_COUNT_INDICATOR = "planned_zone_count"
+PLANNED_AREA_INDICATOR = "planned_area_ha"
+
+
+def _num(value: Any) -> float | None:
+    """Return a JSON-safe number: None for NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def find_provinces(reg: Register, query: str | None) -> list[str]:
+    """Return the provinces (as named in the sources) that ``query`` names.
+
+    Matching ignores diacritics and case and also accepts the current name
+    after the 2025 merger ("thai nguyen" finds Bắc Kạn). No query lists all.
+    """
+    pairs = pd.concat([
+        reg.zones[["province", "province_current"]],
+        reg.figures[["province", "province_current"]],
+    ]).dropna(subset=["province"]).drop_duplicates()
+    names = sorted(set(pairs["province"]), key=fold)
+    if not query:
+        return names
+    q = fold(query)
+    hits = {
+        row.province for row in pairs.itertuples(index=False)
+        if q in (fold(row.province), fold(row.province_current or ""))
+    }
+    if not hits:  # fall back to a substring match ("phong")
+        hits = {
+            row.province for row in pairs.itertuples(index=False)
+            if q in fold(row.province) or q in fold(row.province_current or "")
+        }
+    return [n for n in names if n in hits]
+
+
+def occupancy_weighted(zones: pd.DataFrame) -> tuple[float | None, int]:
+    """Return the area-weighted occupancy (%) and how many zones it rests on.
+
+    Each zone weighs by its industrial land area, or its total area where the
+    industrial land is not known. Zones without occupancy or area are left out,
+    never counted as zero.
+    """
+    weight = zones["area_industrial_ha"].fillna(zones["area_total_ha"])
+    known = zones["occupancy_pct"].notna() & weight.notna() & (weight > 0)
+    if not known.any():
+        return None, 0
+    w = weight[known]
+    return float((zones.loc[known, "occupancy_pct"] * w).sum() / w.sum()), int(known.sum())
+
+
+def register_stats(zones: pd.DataFrame) -> dict[str, Any]:
+    """Count zones and sum their known hectares by kind and status."""
+    by_kind: dict[str, Any] = {}
+    for kind in Kind:
+        of_kind = zones[zones["kind"] == kind.value]
+        by_status = {}
+        for status in Status:
+            part = of_kind[of_kind["status"] == status.value]
+            if len(part):
+                by_status[status.value] = {
+                    "count": len(part),
+                    "area_ha": _num(part["area_total_ha"].sum(min_count=1)),
+                    "area_unknown": int(part["area_total_ha"].isna().sum()),
+                }
+        occ, occ_n = occupancy_weighted(of_kind)
+        by_kind[kind.value] = {
+            "count": len(of_kind),
+            "area_ha": _num(of_kind["area_total_ha"].sum(min_count=1)),
+            "area_unknown": int(of_kind["area_total_ha"].isna().sum()),
+            "occupancy_weighted_pct": occ,
+            "occupancy_zones": occ_n,
+            "by_status": by_status,
+        }
+    occ, occ_n = occupancy_weighted(zones[zones["kind"] != Kind.KKT.value])
+    return {
+        "zones": len(zones),
+        "by_kind": by_kind,
+        "occupancy_weighted_pct": occ,
+        "occupancy_zones": occ_n,
+    }
+
+
+def citation(reg: Register, source_id: str | None, section: str | None) -> dict[str, Any]:
+    """Return the citation of a record: document, issuer, date and section."""
+    src = reg.sources[reg.sources["source_id"] == source_id]
+    row = src.iloc[0] if len(src) else None
+    return {
+        "source_id": source_id,
+        "document": None if row is None else row["document"],
+        "issuer": None if row is None else row["issuer"],
+        "date": None if row is None else row["date"],
+        "section": section,
+    }
+
+
+def _figure_records(reg: Register, figures: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in figures.itertuples(index=False):
+        out.append({
+            "id": row.id,
+            "indicator": row.indicator,
+            "scope": row.scope,
+            "label_vi": row.label_vi,
+            "label_en": row.label_en,
+            "value": _num(row.value),
+            "value_max": _num(row.value_max),
+            "unit": row.unit,
+            "period": row.period,
+            "comparison": row.comparison,
+            "quote": row.quote,
+            "as_of": row.as_of,
+            "citation": citation(reg, row.source_id, row.source_section),
+        })
+    return out
+
+
+def _coverage(figures: pd.DataFrame, stats: dict[str, Any]) -> list[dict[str, Any]]:
+    """Compare the officially planned zones and hectares with the register, per kind."""
+    rows = []
+    for kind in (Kind.KCN, Kind.CCN):
+        scoped = figures[figures["scope"] == kind.value]
+        count = scoped[scoped["indicator"] == PLANNED_COUNT_INDICATOR]
+        area = scoped[scoped["indicator"] == PLANNED_AREA_INDICATOR]
+        if count.empty and area.empty:
+            continue
+        held = stats["by_kind"][kind.value]
+        rows.append({
+            "kind": kind.value,
+            "official_count": _num(count["value"].iloc[0]) if len(count) else None,
+            "official_count_figure": count["id"].iloc[0] if len(count) else None,
+            "register_count": held["count"],
+            "official_area_ha": _num(area["value"].iloc[0]) if len(area) else None,
+            "official_area_figure": area["id"].iloc[0] if len(area) else None,
+            "register_area_ha": held["area_ha"],
+            "register_area_unknown": held["area_unknown"],
+        })
+    return rows
+
+
+def province_summary(reg: Register, province: str) -> dict[str, Any]:
+    """Return the official figures of a province beside what the register holds."""
+    zones = reg.zones[reg.zones["province"] == province]
+    figures = reg.figures[reg.figures["province"] == province]
+    current = zones["province_current"].dropna()
+    if current.empty:
+        current = figures["province_current"].dropna()
+    stats = register_stats(zones)
+    return {
+        "province": province,
+        "province_current": current.iloc[0] if len(current) else None,
+        "official_figures": _figure_records(reg, figures),
+        "register": stats,
+        "coverage": _coverage(figures, stats),
+    }
+
+
+def summary(reg: Register, province: str | None = None) -> dict[str, Any]:
+    """Return the summary of every province that ``province`` names (all by default).
+
+    Raises
+    ------
+    LookupError
+        If no province matches.
+    """
+    names = find_provinces(reg, province)
+    if not names:
+        known = ", ".join(find_provinces(reg, None))
+        raise LookupError(f"no province matches {province!r}; the register has: {known}")
+    return {"provinces": [province_summary(reg, n) for n in names]}

@@ -1,0 +1,139 @@
+"""The ``kcn-atlas`` command line: build, summary and validate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo.analysis import summary
+from geo.register import RegisterFormatError, read_source_dir
+from geo.store import DEFAULT_STORE, StoreError, build, open_store
+from geo.validate import validate
+
+__all__ = ["main"]
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _print_summary(doc: dict[str, Any]) -> None:
+    for prov in doc["provinces"]:
+        current = prov["province_current"]
+        title = prov["province"] + (f" (now {current})" if current and current != prov["province"]
+                                    else "")
+        print(f"== {title} ==")
+        print("Official figures:")
+        if not prov["official_figures"]:
+            print("  (none in the sources)")
+        for fig in prov["official_figures"]:
+            c = fig["citation"]
+            value = _fmt(fig["value"])
+            if fig["value_max"] is not None:
+                value += f"–{_fmt(fig['value_max'])}"
+            print(f"  {fig['label_en']}: {fig['comparison']} {value} {fig['unit']}"
+                  f" [{fig['period']}]  — {c['document']}, {c['date']}, §{c['section']}")
+        reg = prov["register"]
+        print(f"Register: {reg['zones']} zones")
+        for kind, k in reg["by_kind"].items():
+            if not k["count"]:
+                continue
+            statuses = ", ".join(f"{s} {v['count']}" for s, v in k["by_status"].items())
+            print(f"  {kind}: {k['count']} ({statuses}); {_fmt(k['area_ha'])} ha known,"
+                  f" area unknown for {k['area_unknown']}")
+        occ = reg["occupancy_weighted_pct"]
+        print(f"  area-weighted occupancy: {_fmt(occ, 1)}%"
+              f" (from {reg['occupancy_zones']} zones with known occupancy and area)")
+        for cov in prov["coverage"]:
+            print(f"  {cov['kind']}: register holds {cov['register_count']} of"
+                  f" {_fmt(cov['official_count'])} officially planned zones,"
+                  f" {_fmt(cov['register_area_ha'])} of {_fmt(cov['official_area_ha'])} ha")
+        print()
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    store = build(args.out, args.src)
+    print(f"built {store.description}", file=sys.stderr)
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    reg = open_store(args.store).read()
+    doc = summary(reg, args.province)
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(doc)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    if args.src:
+        reg = read_source_dir(args.src)
+        where = str(args.src)
+    else:
+        store = open_store(args.store)
+        reg = store.read()
+        where = store.description
+    problems = validate(reg)
+    if args.json:
+        json.dump({"register": where, "ok": not problems,
+                   "problems": [p.__dict__ for p in problems]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif problems:
+        print(f"{where}: {len(problems)} problem(s) found:", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+    else:
+        counts = f"{len(reg.zones)} zones, {len(reg.projects)} projects, {len(reg.figures)} figures"
+        print(f"{where}: register is valid ({counts})")
+    return 1 if problems else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kcn-atlas",
+        description="KCN Atlas: Vietnam's economic zones, industrial zones and clusters.",
+    )
+    parser.add_argument("--store", help="register to use (a .gpkg path; default: "
+                        "$KCN_ATLAS_STORE or the bundled data/atlas.gpkg)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build the GeoPackage register from the CSV sources")
+    p.add_argument("--src", type=Path, help="folder of source CSVs (default: data/src)")
+    p.add_argument("--out", type=Path, default=DEFAULT_STORE, help="GeoPackage to write")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("summary", help="official figures beside what the register holds")
+    p.add_argument("--province", help='province name, diacritics optional ("hai phong")')
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser("validate", help="check the register; exit 1 when something is wrong")
+    p.add_argument("--src", type=Path, help="check source CSVs instead of the store")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(func=_cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (StoreError, RegisterFormatError, LookupError, OSError) as exc:
+        print(f"kcn-atlas: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

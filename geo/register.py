@@ -1,0 +1,219 @@
+"""The register in memory, and reading it from the human-readable source files."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely import wkt
+from shapely.errors import ShapelyError
+
+from geo.crs import STORE_CRS
+from geo.schema import (
+    FIGURE_COLUMNS,
+    PROJECT_COLUMNS,
+    SOURCE_COLUMNS,
+    VALUE_FIELDS,
+    ZONE_COLUMNS,
+    ZONE_VALUE_COLUMNS,
+)
+from geo.text import nfc
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "Register",
+    "RegisterFormatError",
+    "bundled_source_dir",
+    "read_source_dir",
+]
+
+AUDIT_COLUMNS = ["at", "who", "action", "detail"]
+_FLOAT_FIGURE_COLUMNS = ["value", "value_max"]
+
+
+class RegisterFormatError(ValueError):
+    """A source file of the register is malformed."""
+
+
+@dataclass(frozen=True)
+class Register:
+    """All tables of the register. Spatial tables are in EPSG:4326."""
+
+    zones: gpd.GeoDataFrame
+    projects: gpd.GeoDataFrame
+    figures: pd.DataFrame
+    sources: pd.DataFrame
+    zone_values: pd.DataFrame
+    audit: pd.DataFrame
+
+    def with_zones(self, zones: gpd.GeoDataFrame) -> Register:
+        """Return a copy of the register with other zones."""
+        return replace(self, zones=normalise_zones(zones))
+
+    def with_audit(self, at: str, who: str, action: str, detail: str) -> Register:
+        """Return a copy of the register with one more audit entry."""
+        row = pd.DataFrame([[at, who, action, detail]], columns=AUDIT_COLUMNS)
+        return replace(self, audit=pd.concat([self.audit, row], ignore_index=True))
+
+
+def bundled_source_dir() -> Path:
+    """Return the folder holding the bundled register's source files."""
+    return Path(__file__).resolve().parent.parent / "data" / "src"
+
+
+def _clean_text(value: object) -> str | None:
+    """Return NFC text, or None for a missing or blank value."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    text = str(value).strip()
+    return nfc(text) if text else None
+
+
+def _text_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Keep ``columns`` in order, as NFC text with None for empty values."""
+    out = pd.DataFrame(index=df.index)
+    for col in columns:
+        series = df[col] if col in df.columns else pd.Series(None, index=df.index)
+        # An explicit object dtype keeps None: pandas 3 would infer "str" with NaN.
+        out[col] = pd.Series([_clean_text(v) for v in series], index=df.index, dtype=object)
+    return out.astype(object)
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="raise").astype("float64")
+
+
+def normalise_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return zones with exactly the store's columns, types and order, sorted by id."""
+    numeric = [f for f, t in VALUE_FIELDS.items() if t in (float, int)]
+    text_cols = [c for c in ZONE_COLUMNS if c not in numeric]
+    frame = _text_frame(pd.DataFrame(zones.drop(columns="geometry", errors="ignore")), text_cols)
+    for col in numeric:
+        src = zones[col] if col in zones.columns else pd.Series(float("nan"), index=zones.index)
+        frame[col] = _numeric(src)
+    out = gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=zones.geometry.values, crs=zones.crs)
+    out = out.to_crs(STORE_CRS) if out.crs is not None else out.set_crs(STORE_CRS)
+    return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def normalise_projects(projects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return projects with exactly the store's columns and order, sorted by id."""
+    frame = _text_frame(pd.DataFrame(projects.drop(columns="geometry", errors="ignore")),
+                        PROJECT_COLUMNS)
+    out = gpd.GeoDataFrame(frame, geometry=projects.geometry.values, crs=projects.crs)
+    out = out.to_crs(STORE_CRS) if out.crs is not None else out.set_crs(STORE_CRS)
+    return out.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def normalise_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """Return figures with the store's columns; value columns as floats."""
+    text_cols = [c for c in FIGURE_COLUMNS if c not in _FLOAT_FIGURE_COLUMNS]
+    out = _text_frame(figures, text_cols)
+    for col in _FLOAT_FIGURE_COLUMNS:
+        src = figures[col] if col in figures.columns else pd.Series(None, index=figures.index)
+        out[col] = _numeric(src.replace("", None))
+    return out[FIGURE_COLUMNS].sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _sorted_text(df: pd.DataFrame, columns: list[str], keys: list[str]) -> pd.DataFrame:
+    out = _text_frame(df, columns)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def normalise_register(reg: Register) -> Register:
+    """Return the register with every table in its canonical form."""
+    return Register(
+        zones=normalise_zones(reg.zones),
+        projects=normalise_projects(reg.projects),
+        figures=normalise_figures(reg.figures),
+        sources=_sorted_text(reg.sources, SOURCE_COLUMNS, ["source_id"]),
+        zone_values=_sorted_text(reg.zone_values, ZONE_VALUE_COLUMNS, ["zone_id", "field"]),
+        audit=_text_frame(reg.audit, AUDIT_COLUMNS).reset_index(drop=True),
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise RegisterFormatError(f"missing source file {path}")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _geometries(df: pd.DataFrame, path: Path) -> list:
+    geoms = []
+    for i, text in enumerate(df.get("geometry_wkt", pd.Series(dtype=object))):
+        if not text or not str(text).strip():
+            geoms.append(None)
+            continue
+        try:
+            geoms.append(wkt.loads(str(text)))
+        except (ShapelyError, ValueError) as exc:
+            raise RegisterFormatError(f"{path.name} row {i + 2}: bad WKT: {exc}") from exc
+    return geoms
+
+
+def _apply_values(zones: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Copy each sourced value of ``zone_values`` into its zone's column."""
+    zones = zones.copy()
+    for field in VALUE_FIELDS:
+        if field not in zones.columns:
+            zones[field] = None
+    index = {zid: i for i, zid in zip(zones.index, zones["id"], strict=True)}
+    for row in values.itertuples(index=False):
+        if row.field not in VALUE_FIELDS or row.zone_id not in index:
+            continue  # kept in zone_values, where validation reports it
+        value = row.value
+        if VALUE_FIELDS[row.field] in (float, int):
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise RegisterFormatError(
+                    f"zone_values: {row.zone_id}.{row.field} is not a number: {value!r}"
+                ) from None
+        zones.at[index[row.zone_id], row.field] = value
+    return zones
+
+
+def read_source_dir(folder: Path | str | None = None) -> Register:
+    """Read the register from its CSV source files.
+
+    Parameters
+    ----------
+    folder
+        Folder holding ``zones.csv``, ``zone_values.csv``, ``projects.csv``,
+        ``figures.csv`` and ``sources.csv``; the bundled one by default.
+
+    Raises
+    ------
+    RegisterFormatError
+        If a file is missing or a row cannot be read.
+    """
+    folder = Path(folder) if folder is not None else bundled_source_dir()
+    zones_raw = _read_csv(folder / "zones.csv")
+    values = _read_csv(folder / "zone_values.csv")
+    projects_raw = _read_csv(folder / "projects.csv")
+    zones = _apply_values(zones_raw, values)
+    zones_gdf = gpd.GeoDataFrame(
+        zones.drop(columns=["geometry_wkt"], errors="ignore"),
+        geometry=_geometries(zones_raw, folder / "zones.csv"),
+        crs=STORE_CRS,
+    )
+    projects_gdf = gpd.GeoDataFrame(
+        projects_raw.drop(columns=["geometry_wkt"], errors="ignore"),
+        geometry=_geometries(projects_raw, folder / "projects.csv"),
+        crs=STORE_CRS,
+    )
+    return normalise_register(
+        Register(
+            zones=zones_gdf,
+            projects=projects_gdf,
+            figures=_read_csv(folder / "figures.csv"),
+            sources=_read_csv(folder / "sources.csv"),
+            zone_values=values,
+            audit=pd.DataFrame(columns=AUDIT_COLUMNS),
+        )
+    )

@@ -1,0 +1,77 @@
+"""Vietnamese text helpers: normalisation, diacritic-free matching, slugs and numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fold", "matches", "nfc", "parse_vn_number", "slugify"]
+
+# Letters that Unicode decomposition does not reduce to ASCII.
+_EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC, the form the register stores."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: no diacritics, lower case, single spaces.
+
+    >>> fold("  KCN  Đình Vũ ")
+    'kcn dinh vu'
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def matches(query: str, *candidates: str | None) -> bool:
+    """Tell whether ``query`` occurs in any candidate, ignoring diacritics and case."""
+    needle = fold(query)
+    if not needle:
+        return True
+    return any(needle in fold(c) for c in candidates if c)
+
+
+def slugify(text: str) -> str:
+    """Return the ASCII slug used for stable ids.
+
+    >>> slugify("KCN Đình Vũ")
+    'kcn-dinh-vu'
+    >>> slugify("KKT Đình Vũ – Cát Hải")
+    'kkt-dinh-vu-cat-hai'
+    """
+    return _NON_ALNUM.sub("-", fold(text)).strip("-")
+
+
+_VN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")
+
+
+def parse_vn_number(text: str) -> float:
+    """Parse a number written the Vietnamese way (dot for thousands, comma for decimals).
+
+    Plain machine notation ("1079.92") is accepted too when it is unambiguous.
+
+    >>> parse_vn_number("1.079,92")
+    1079.92
+    >>> parse_vn_number("12.702")
+    12702.0
+    >>> parse_vn_number("63,5")
+    63.5
+
+    Raises
+    ------
+    ValueError
+        If the text is not a number in either notation.
+    """
+    s = text.strip().replace("\u00a0", "").replace(" ", "")
+    if _VN_NUMBER.match(s):
+        return float(s.replace(".", "").replace(",", "."))
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(f"not a number: {text!r}") from None

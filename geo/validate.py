@@ -1,0 +1,170 @@
+"""Checks that keep the register honest and consistent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.crs import inside_vietnam
+from geo.register import Register
+from geo.schema import VALUE_FIELDS, Comparison, Kind, ProjectKind, Quality, Status
+
+__all__ = ["Problem", "validate"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the register."""
+
+    table: str
+    record: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.record}: {self.message}"
+
+
+def _duplicates(values: pd.Series) -> list[str]:
+    counts = values.value_counts()
+    return sorted(str(v) for v in counts[counts > 1].index)
+
+
+def _check_ids(reg: Register) -> list[Problem]:
+    problems = []
+    for table, column in [("zones", "id"), ("projects", "id"), ("figures", "id"),
+                          ("sources", "source_id")]:
+        ids = getattr(reg, table)[column]
+        n_missing = int(ids.isna().sum())
+        problems += [Problem(table, "(row)", "record without an id")] * n_missing
+        problems += [Problem(table, dup, "id is not unique") for dup in _duplicates(ids.dropna())]
+    return problems
+
+
+def _check_sources(reg: Register) -> list[Problem]:
+    known = set(reg.sources["source_id"].dropna())
+    problems = []
+    tables = [("zones", "id", reg.zones), ("projects", "id", reg.projects),
+              ("figures", "id", reg.figures), ("zone_values", "zone_id", reg.zone_values)]
+    for table, key, df in tables:
+        for row in df.itertuples(index=False):
+            rid = str(getattr(row, key))
+            if table == "zone_values":
+                rid = f"{rid}.{row.field}"
+            if not row.source_id:
+                problems.append(Problem(table, rid, "has no source"))
+            elif row.source_id not in known:
+                problems.append(Problem(table, rid, f"cites unknown source {row.source_id!r}"))
+            if not row.as_of:
+                problems.append(Problem(table, rid, "has no as-of date"))
+    return problems
+
+
+def _check_vocab(reg: Register) -> list[Problem]:
+    rules = [
+        ("zones", reg.zones, "kind", {k.value for k in Kind}, True),
+        ("zones", reg.zones, "status", {s.value for s in Status}, True),
+        ("zones", reg.zones, "geometry_quality", {q.value for q in Quality}, True),
+        ("projects", reg.projects, "kind", {k.value for k in ProjectKind}, True),
+        ("projects", reg.projects, "status", {s.value for s in Status}, True),
+        ("projects", reg.projects, "geometry_quality", {q.value for q in Quality}, True),
+        ("figures", reg.figures, "comparison", {c.value for c in Comparison}, True),
+    ]
+    problems = []
+    for table, df, column, allowed, required in rules:
+        for rid, value in zip(df["id"], df[column], strict=True):
+            if value is None:
+                if required:
+                    problems.append(Problem(table, str(rid), f"{column} is missing"))
+            elif value not in allowed:
+                problems.append(Problem(
+                    table, str(rid), f"{column} {value!r} is not one of {sorted(allowed)}"))
+    return problems
+
+
+def _check_numbers(reg: Register) -> list[Problem]:
+    z = reg.zones
+    problems = []
+    for rid, occ in zip(z["id"], z["occupancy_pct"], strict=True):
+        if pd.notna(occ) and not 0 <= occ <= 100:
+            problems.append(Problem("zones", rid, f"occupancy {occ}% is outside 0–100"))
+    for col in ("area_total_ha", "area_industrial_ha", "leased_ha"):
+        for rid, v in zip(z["id"], z[col], strict=True):
+            if pd.notna(v) and v <= 0:
+                problems.append(Problem("zones", rid, f"{col} must be positive, is {v}"))
+    for row in z.itertuples(index=False):
+        if pd.notna(row.area_industrial_ha) and pd.notna(row.area_total_ha) \
+                and row.area_industrial_ha > row.area_total_ha:
+            problems.append(Problem("zones", row.id, "industrial land exceeds the total area"))
+        if pd.notna(row.leased_ha) and pd.notna(row.area_industrial_ha) \
+                and row.leased_ha > row.area_industrial_ha:
+            problems.append(Problem("zones", row.id, "leased area exceeds the industrial land"))
+    for rid, v in zip(reg.figures["id"], reg.figures["value"], strict=True):
+        if pd.isna(v):
+            problems.append(Problem("figures", rid, "has no value"))
+    return problems
+
+
+def _check_geometry(reg: Register) -> list[Problem]:
+    problems = []
+    for table, gdf in (("zones", reg.zones), ("projects", reg.projects)):
+        missing = gdf.geometry.isna() | gdf.geometry.is_empty
+        for rid in gdf.loc[missing, "id"]:
+            problems.append(Problem(table, rid, "has no geometry"))
+        present = gdf[~missing]
+        for rid in present.loc[~present.geometry.is_valid, "id"]:
+            problems.append(Problem(table, rid, "geometry is not valid"))
+        for rid in present.loc[~inside_vietnam(present.geometry), "id"]:
+            problems.append(Problem(table, rid, "geometry lies outside Vietnam"))
+    return problems
+
+
+def _check_links(reg: Register) -> list[Problem]:
+    zones = reg.zones.set_index("id", drop=False)
+    zone_ids = set(zones.index)
+    problems = []
+    surveyed = Quality.SURVEYED.value
+    for row in reg.zones.itertuples(index=False):
+        if row.parent_id is None:
+            continue
+        if row.parent_id not in zone_ids:
+            problems.append(Problem("zones", row.id, f"parent {row.parent_id!r} does not exist"))
+            continue
+        parent = zones.loc[row.parent_id]
+        if parent["kind"] != Kind.KKT:
+            problems.append(Problem("zones", row.id, f"parent {row.parent_id!r} is not a KKT"))
+        both_surveyed = row.geometry_quality == surveyed and parent["geometry_quality"] == surveyed
+        if both_surveyed and row.geometry is not None and parent.geometry is not None \
+                and not parent.geometry.buffer(1e-6).contains(row.geometry):
+            problems.append(Problem("zones", row.id, f"lies outside its parent {row.parent_id}"))
+    for row in reg.zone_values.itertuples(index=False):
+        if row.zone_id not in zone_ids:
+            problems.append(Problem("zone_values", f"{row.zone_id}.{row.field}",
+                                    "belongs to no zone"))
+        if row.field not in VALUE_FIELDS:
+            problems.append(Problem("zone_values", f"{row.zone_id}.{row.field}",
+                                    "is not a known zone attribute"))
+    for row in reg.projects.itertuples(index=False):
+        for zid in (row.serves or "").split(";"):
+            zid = zid.strip()
+            if zid and zid not in zone_ids:
+                problems.append(Problem("projects", row.id, f"serves unknown zone {zid!r}"))
+    return problems
+
+
+def validate(reg: Register) -> list[Problem]:
+    """Return every problem found in the register; an empty list means it is sound.
+
+    Checks: unique ids; every record, value and figure sourced with an as-of
+    date; known kinds, statuses and quality flags; plausible numbers; valid
+    geometries inside Vietnam; children inside their parent KKT where both are
+    surveyed; links that point at existing records.
+    """
+    return (
+        _check_ids(reg)
+        + _check_sources(reg)
+        + _check_vocab(reg)
+        + _check_numbers(reg)
+        + _check_geometry(reg)
+        + _check_links(reg)
+    )

@@ -1,0 +1,95 @@
+import json
+
+import pytest
+
+from geo.cli import main
+from tests.conftest import REGISTER_SRC
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("query", ["Hải Phòng", "hai phong", "HAI PHONG", "phong"])
+def test_summary_finds_province_without_diacritics(capsys, fixture_store, query):
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
+                       "--province", query, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert [p["province"] for p in doc["provinces"]] == ["Hải Phòng"]
+
+
+def test_summary_json_has_figures_with_citations_and_register_counts(capsys, fixture_store):
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
+                       "--province", "hai phong", "--json")
+    hp = json.loads(out)["provinces"][0]
+    figures = {f["id"]: f for f in hp["official_figures"]}
+    assert figures["t-kcn-count"]["value"] == 25
+    assert figures["t-fdi"]["value_max"] == 15
+    assert figures["t-kcn-area"]["citation"] == {
+        "source_id": "test-doc", "document": "Test resolution 01-NQ/TEST",
+        "issuer": "Test committee", "date": "2022-04-07", "section": "I",
+    }
+    kcn = hp["register"]["by_kind"]["KCN"]
+    assert kcn["count"] == 2
+    assert kcn["area_ha"] == 400
+    assert kcn["by_status"]["operating"]["count"] == 1
+    # (50% x 80 ha industrial + 90% x 300 ha total) / 380 ha
+    assert hp["register"]["occupancy_weighted_pct"] == pytest.approx(81.578947, rel=1e-6)
+    assert hp["coverage"] == [{
+        "kind": "KCN", "official_count": 25, "official_count_figure": "t-kcn-count",
+        "register_count": 2, "official_area_ha": 12702, "official_area_figure": "t-kcn-area",
+        "register_area_ha": 400, "register_area_unknown": 0,
+    }]
+
+
+def test_summary_by_current_province_name(capsys, fixture_store):
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
+                       "--province", "thai nguyen", "--json")
+    prov = json.loads(out)["provinces"][0]
+    assert (prov["province"], prov["province_current"]) == ("Bắc Kạn", "Thái Nguyên")
+    assert prov["register"]["by_kind"]["CCN"]["area_unknown"] == 1
+    assert prov["register"]["occupancy_weighted_pct"] is None
+
+
+def test_summary_text_lists_every_province(capsys, fixture_store):
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary")
+    assert code == 0
+    assert "== Bắc Kạn (now Thái Nguyên) ==" in out
+    assert "register holds 2 of 25 officially planned zones, 400 of 12,702 ha" in out
+
+
+def test_unknown_province_is_an_error_on_stderr(capsys, fixture_store):
+    code, out, err = run(capsys, "--store", str(fixture_store.path), "summary",
+                         "--province", "Atlantis", "--json")
+    assert code == 2
+    assert out == ""
+    assert "no province matches 'Atlantis'" in err and "Hải Phòng" in err
+
+
+def test_validate_passes_and_fails(capsys, fixture_store, tmp_path):
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "validate")
+    assert code == 0 and "register is valid" in out
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for src in REGISTER_SRC.iterdir():
+        (broken / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    zones = (broken / "zones.csv").read_text(encoding="utf-8")
+    (broken / "zones.csv").write_text(zones.replace("kcn-beta", "kcn-alpha"), encoding="utf-8")
+    code, out, err = run(capsys, "validate", "--src", str(broken))
+    assert code == 1
+    assert "zones kcn-alpha: id is not unique" in err
+
+    code, out, err = run(capsys, "validate", "--src", str(broken), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["ok"] is False
+    assert {"table": "zones", "record": "kcn-alpha", "message": "id is not unique"} \
+        in doc["problems"]
+
+
+def test_missing_store_is_a_clear_error(capsys, tmp_path):
+    code, out, err = run(capsys, "--store", str(tmp_path / "nope.gpkg"), "validate")
+    assert code == 2 and "kcn-atlas build --out" in err

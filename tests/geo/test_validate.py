@@ -1,0 +1,70 @@
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from shapely import wkt
+from shapely.geometry import Point, box
+
+from geo.validate import validate
+
+
+def test_fixture_register_is_valid(fixture_register):
+    assert validate(fixture_register) == []
+
+
+def _edit_zone(reg, zone_id, **changes):
+    zones = reg.zones.copy()
+    row = zones.index[zones.id == zone_id][0]
+    for column, value in changes.items():
+        if column == "geometry":
+            zones.loc[row, "geometry"] = value
+        else:
+            zones[column] = zones[column].astype(object)
+            zones.at[row, column] = value
+    return replace(reg, zones=zones)
+
+
+@pytest.mark.parametrize(
+    ("zone_id", "changes", "expected"),
+    [
+        ("kcn-beta", {"id": "kcn-alpha"}, "zones kcn-alpha: id is not unique"),
+        ("kcn-alpha", {"source_id": "nowhere"}, "cites unknown source 'nowhere'"),
+        ("kcn-alpha", {"source_id": None}, "zones kcn-alpha: has no source"),
+        ("kcn-alpha", {"as_of": None}, "zones kcn-alpha: has no as-of date"),
+        ("kcn-alpha", {"status": "closed"}, "status 'closed' is not one of"),
+        ("kcn-alpha", {"kind": "SEZ"}, "kind 'SEZ' is not one of"),
+        ("kcn-alpha", {"occupancy_pct": 150.0}, "occupancy 150.0% is outside 0–100"),
+        ("kcn-alpha", {"leased_ha": 90.0}, "leased area exceeds the industrial land"),
+        ("kcn-alpha", {"area_total_ha": -3.0}, "area_total_ha must be positive"),
+        ("kcn-beta", {"geometry": Point(20.8, 106.78)}, "kcn-beta: geometry lies outside Vietnam"),
+        ("kcn-alpha", {"geometry": box(107.5, 21.0, 107.6, 21.1)},
+         "kcn-alpha: lies outside its parent kkt-test"),
+        ("kcn-beta", {"parent_id": "kkt-missing"}, "parent 'kkt-missing' does not exist"),
+        ("kcn-beta", {"parent_id": "ccn-gamma"}, "parent 'ccn-gamma' is not a KKT"),
+        ("kcn-beta", {"geometry": None}, "kcn-beta: has no geometry"),
+    ],
+)
+def test_broken_register_is_reported(fixture_register, zone_id, changes, expected):
+    problems = [str(p) for p in validate(_edit_zone(fixture_register, zone_id, **changes))]
+    assert any(expected in p for p in problems), problems
+
+
+def test_approximate_child_outside_parent_is_not_reported(fixture_register):
+    # Only surveyed boundaries can prove a child lies outside its parent.
+    reg = _edit_zone(fixture_register, "kcn-beta", geometry=Point(107.5, 21.0))
+    assert validate(reg) == []
+
+
+def test_invalid_geometry_and_bad_links(fixture_register):
+    bow = wkt.loads("POLYGON ((106.7 20.8, 106.8 20.9, 106.8 20.8, 106.7 20.9, 106.7 20.8))")
+    reg = _edit_zone(fixture_register, "kcn-beta", geometry=bow)
+    projects = reg.projects.copy()
+    projects.loc[projects.id == "road-dike", "serves"] = "kcn-alpha;kcn-ghost"
+    values = pd.concat([reg.zone_values, pd.DataFrame([{
+        "zone_id": "kcn-ghost", "field": "status", "value": "planned",
+        "source_id": "test-doc", "source_section": "I", "as_of": "2022-04-07", "quote": None,
+    }])], ignore_index=True)
+    problems = [str(p) for p in validate(replace(reg, projects=projects, zone_values=values))]
+    assert "zones kcn-beta: geometry is not valid" in problems
+    assert "projects road-dike: serves unknown zone 'kcn-ghost'" in problems
+    assert "zone_values kcn-ghost.status: belongs to no zone" in problems
