@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
+from geo.crs import STORE_CRS, VN2000_UTM48N
 from geo.register import Register
 from geo.schema import Kind, Status
 from geo.text import fold
@@ -15,7 +19,14 @@ __all__ = [
     "PLANNED_COUNT_INDICATOR",
     "PLANNED_AREA_INDICATOR",
     "citation",
+    "filter_zones",
     "find_provinces",
+    "hectares_by_period",
+    "nearest_projects",
+    "present_by",
+    "projects_serving",
+    "search_zones",
+    "zones_served",
     "occupancy_weighted",
     "province_summary",
     "register_stats",
@@ -195,3 +206,137 @@ def summary(reg: Register, province: str | None = None) -> dict[str, Any]:
         known = ", ".join(find_provinces(reg, None))
         raise LookupError(f"no province matches {province!r}; the register has: {known}")
     return {"provinces": [province_summary(reg, n) for n in names]}
+
+
+# --- Selection on the map -----------------------------------------------------
+
+_PERIOD_ORDER = {"now": 0, "2025": 1, "2030": 2}
+_EXISTING = ("operating", "under_construction")
+
+
+def present_by(zones: pd.DataFrame, period: str) -> pd.Series:
+    """Tell, per zone, whether it exists or is planned to exist by ``period``.
+
+    ``now`` holds the operating and under-construction zones; ``2025`` adds the
+    planned zones whose plan period is 2025; ``2030`` adds every planned and
+    proposed zone (the resolutions plan to 2030).
+    """
+    rank = _PERIOD_ORDER.get(period, 0)
+    existing = zones["status"].isin(_EXISTING)
+    planned = zones["status"] == "planned"
+    due_2025 = planned & (zones["plan_period"] == "2025")
+    if rank == 0:
+        return existing
+    if rank == 1:
+        return existing | due_2025
+    return existing | planned | (zones["status"] == "proposed")
+
+
+def _in_range(values: pd.Series, bounds: tuple[float, float] | None) -> pd.Series:
+    if bounds is None:
+        return pd.Series(True, index=values.index)
+    lo, hi = bounds
+    # A value that is not known cannot be shown to lie in a narrowed range.
+    return values.notna() & (values >= lo) & (values <= hi)
+
+
+def filter_zones(
+    zones: pd.DataFrame,
+    *,
+    provinces: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (),
+    occupancy: tuple[float, float] | None = None,
+    area: tuple[float, float] | None = None,
+    period: str = "now",
+) -> pd.Series:
+    """Return a boolean mask of the zones that pass every filter.
+
+    Empty tuples mean "any". ``occupancy`` and ``area`` ranges, when given,
+    keep only zones whose value is known and inside the range.
+    """
+    mask = present_by(zones, period)
+    if provinces:
+        mask &= zones["province"].isin(provinces) | zones["province_current"].isin(provinces)
+    if kinds:
+        mask &= zones["kind"].isin(kinds)
+    if statuses:
+        mask &= zones["status"].isin(statuses)
+    mask &= _in_range(zones["occupancy_pct"], occupancy)
+    mask &= _in_range(zones["area_total_ha"], area)
+    return mask
+
+
+_KIND_PREFIX = re.compile(r"^(kkt|kcn|ccn|khu kinh te|khu cong nghiep|cum cong nghiep)\s+")
+
+
+def search_zones(zones: pd.DataFrame, query: str) -> list[str]:
+    """Return the ids of zones whose name matches ``query``, best match first.
+
+    Matching ignores diacritics and case. An exact name (without its kind
+    word) ranks first, then names that start with the query, then the rest;
+    shorter names rank before longer ones.
+    """
+    q = fold(query)
+    if not q:
+        return []
+    ranked = []
+    for row in zones.itertuples(index=False):
+        names = [fold(n) for n in (row.name_vi, row.name_en, row.id) if n]
+        bare = [_KIND_PREFIX.sub("", n) for n in names]
+        if not any(q in n for n in names):
+            continue
+        if q in names or q in bare:
+            rank = 0
+        elif any(n.startswith(q) for n in names + bare):
+            rank = 1
+        else:
+            rank = 2
+        ranked.append((rank, len(row.name_vi or ""), fold(row.name_vi or ""), row.id))
+    return [r[3] for r in sorted(ranked)]
+
+
+def nearest_projects(
+    zone: BaseGeometry, projects: gpd.GeoDataFrame, kinds: tuple[str, ...]
+) -> dict[str, tuple[str, float] | None]:
+    """Return, per project kind, the nearest project's id and straight-line distance (km)."""
+    out: dict[str, tuple[str, float] | None] = {}
+    if zone is None or zone.is_empty:
+        return dict.fromkeys(kinds)
+    here = gpd.GeoSeries([zone], crs=STORE_CRS).to_crs(VN2000_UTM48N).iloc[0]
+    for kind in kinds:
+        of_kind = projects[(projects["kind"] == kind) & projects.geometry.notna()]
+        if of_kind.empty:
+            out[kind] = None
+            continue
+        dist = of_kind.geometry.to_crs(VN2000_UTM48N).distance(here) / 1000.0
+        best = dist.idxmin()
+        out[kind] = (str(of_kind.loc[best, "id"]), float(dist.loc[best]))
+    return out
+
+
+def projects_serving(projects: pd.DataFrame, zone_id: str) -> pd.DataFrame:
+    """Return the projects whose ``serves`` list names ``zone_id``."""
+    serves = projects["serves"].fillna("").str.split(";")
+    return projects[serves.apply(lambda ids: zone_id in [i.strip() for i in ids])]
+
+
+def zones_served(projects: pd.DataFrame, project_id: str) -> list[str]:
+    """Return the ids of the zones a project serves."""
+    row = projects[projects["id"] == project_id]
+    if row.empty or not row["serves"].iloc[0]:
+        return []
+    return [i.strip() for i in str(row["serves"].iloc[0]).split(";") if i.strip()]
+
+
+def hectares_by_period(zones: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Return, per period, the known hectares and the count of zones present by then."""
+    out = {}
+    for period in _PERIOD_ORDER:
+        present = zones[present_by(zones, period)]
+        out[period] = {
+            "zones": len(present),
+            "area_ha": _num(present["area_total_ha"].sum(min_count=1)),
+            "area_unknown": int(present["area_total_ha"].isna().sum()),
+        }
+    return out

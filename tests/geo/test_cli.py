@@ -22,7 +22,7 @@ def test_summary_finds_province_without_diacritics(capsys, fixture_store, query)
 
 
 def test_summary_json_has_figures_with_citations_and_register_counts(capsys, fixture_store):
-    code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
+    _code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
                        "--province", "hai phong", "--json")
     hp = json.loads(out)["provinces"][0]
     figures = {f["id"]: f for f in hp["official_figures"]}
@@ -46,7 +46,7 @@ def test_summary_json_has_figures_with_citations_and_register_counts(capsys, fix
 
 
 def test_summary_by_current_province_name(capsys, fixture_store):
-    code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
+    _code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary",
                        "--province", "thai nguyen", "--json")
     prov = json.loads(out)["provinces"][0]
     assert (prov["province"], prov["province_current"]) == ("Bắc Kạn", "Thái Nguyên")
@@ -91,5 +91,5 @@ def test_validate_passes_and_fails(capsys, fixture_store, tmp_path):
 
 
 def test_missing_store_is_a_clear_error(capsys, tmp_path):
-    code, out, err = run(capsys, "--store", str(tmp_path / "nope.gpkg"), "validate")
+    code, _out, err = run(capsys, "--store", str(tmp_path / "nope.gpkg"), "validate")
     assert code == 2 and "kcn-atlas build --out" in err

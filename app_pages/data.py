@@ -1,0 +1,67 @@
+"""Loading the register once per change of the store, and the per-language caches."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import streamlit as st
+
+from geo.register import Register
+from geo.store import open_store
+from layers.infrastructure import project_features
+from layers.zones import zone_features
+
+__all__ = ["RegisterHandle", "load_register", "md", "project_json", "zone_json"]
+
+
+@dataclass(frozen=True)
+class RegisterHandle:
+    """The register and the version key its caches hang on."""
+
+    register: Register
+    version: str
+    where: str
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read(where: str, version: str) -> Register:
+    return open_store(where).read()
+
+
+def load_register() -> RegisterHandle:
+    """Return the register, read again only when the store file changes."""
+    store = open_store()
+    where = store.description
+    stat = os.stat(where)
+    version = f"{where}:{stat.st_mtime_ns}:{stat.st_size}"
+    return RegisterHandle(_read(where, version), version, where)
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _zone_json(version: str, lang: str, color: str, _reg: Register) -> dict[str, str]:
+    return zone_features(_reg.zones, lang, color)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _project_json(version: str, lang: str, _reg: Register) -> dict[str, str]:
+    return project_features(_reg.projects, lang)
+
+
+def zone_json(handle: RegisterHandle, lang: str, color: str) -> dict[str, str]:
+    """Zones serialised once per register version, language and colour mode."""
+    return _zone_json(handle.version, lang, color, handle.register)
+
+
+def project_json(handle: RegisterHandle, lang: str) -> dict[str, str]:
+    """Projects serialised once per register version and language."""
+    return _project_json(handle.version, lang, handle.register)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: object) -> str:
+    """Escape text from the data for Streamlit markdown, so it shows literally."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))

@@ -1,0 +1,413 @@
+"""The map explorer page."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.data import load_register, md, project_json, zone_json
+from geo.analysis import (
+    citation,
+    filter_zones,
+    find_provinces,
+    hectares_by_period,
+    nearest_projects,
+    present_by,
+    projects_serving,
+    search_zones,
+    zones_served,
+)
+from geo.register import Register
+from geo.schema import VALUE_FIELDS
+from layers.base import MapContext
+from layers.i18n import number, project_name, t, zone_name
+from layers.map import build_map
+from layers.selection import selection_group
+from layers.state import (
+    BASEMAPS,
+    COLOR_MODES,
+    KINDS,
+    LANGS,
+    LAYER_KEYS,
+    PERIODS,
+    STATUSES,
+    MapState,
+)
+
+S = st.session_state
+NEAREST_KINDS = ("seaport", "airport", "expressway")
+
+
+# --- state ------------------------------------------------------------------
+
+def _seed_from_url(reg: Register) -> None:
+    """On the first run of a session, put the link's state into the widgets."""
+    if S.get("_seeded"):
+        return
+    state = MapState.from_query(st.query_params.to_dict())
+    ignored = list(state.ignored)
+    zone_ids, project_ids = set(reg.zones["id"]), set(reg.projects["id"])
+    provinces = set(find_provinces(reg, None)) | set(reg.zones["province_current"].dropna())
+    if state.zone and state.zone not in zone_ids:
+        ignored.append("zone")
+        state = state.with_(zone=None)
+    if state.project and state.project not in project_ids:
+        ignored.append("project")
+        state = state.with_(project=None)
+    if any(p not in provinces for p in state.prov):
+        ignored.append("prov")
+        state = state.with_(prov=tuple(p for p in state.prov if p in provinces))
+    S.update({
+        "lang": state.lang, "q": state.q, "period": state.period, "color": state.color,
+        "basemap": state.basemap, "prov": list(state.prov), "kind": list(state.kind),
+        "status": list(state.status), "occ": state.occ, "zone": state.zone,
+        "project": state.project, "camera": (state.lat, state.lon, state.z),
+        "_ignored": sorted(set(ignored)), "_seeded": True,
+    })
+    if state.area is not None:
+        S["area"] = state.area
+    for key in LAYER_KEYS:
+        S[f"layer_{key}"] = key in state.layers
+
+
+def _current_state(area_bounds: tuple[float, float] | None) -> MapState:
+    area = S.get("area")
+    if area is not None and area_bounds is not None and tuple(area) == area_bounds:
+        area = None
+    lat, lon, z = S.get("camera", (None, None, None))
+    return MapState(
+        lang=S["lang"], zone=S.get("zone"), project=S.get("project"), period=S["period"],
+        color=S["color"], layers=tuple(k for k in LAYER_KEYS if S.get(f"layer_{k}")),
+        basemap=S["basemap"], prov=tuple(sorted(S["prov"])),
+        kind=tuple(k for k in KINDS if k in S["kind"]),
+        status=tuple(s for s in STATUSES if s in S["status"]),
+        occ=(float(S["occ"][0]), float(S["occ"][1])),
+        area=None if area is None else (float(area[0]), float(area[1])),
+        q=S["q"].strip(), lat=lat, lon=lon, z=z,
+    )
+
+
+def _select_zone(zone_id: str | None) -> None:
+    S["zone"], S["project"] = zone_id, None
+    S["camera"] = (None, None, None)
+
+
+def _on_search() -> None:
+    reg = load_register().register
+    hits = search_zones(reg.zones, S["q"])
+    if hits:
+        _select_zone(hits[0])
+
+
+def _on_project() -> None:
+    if S.get("project"):
+        S["zone"] = None
+
+
+# --- sidebar ------------------------------------------------------------------
+
+def _sidebar(reg: Register) -> tuple[float, float] | None:
+    """Draw the controls; return the area slider's bounds (None without known areas)."""
+    sb = st.sidebar
+    lang = S["lang"]
+    sb.radio(t("lang", lang), LANGS, key="lang", horizontal=True,
+             format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
+    lang = S["lang"]
+    sb.text_input(t("search", lang), key="q", help=t("search.help", lang), on_change=_on_search)
+    if S["q"].strip():
+        hits = search_zones(reg.zones, S["q"])
+        if not hits:
+            sb.info(t("search.none", lang, q=S["q"].strip()))
+        else:
+            names = reg.zones.set_index("id")
+            sb.caption(t("search.results", lang, n=len(hits)))
+            for zid in hits[:8]:
+                label = zone_name(names.loc[zid].to_dict() | {"id": zid}, lang)
+                sb.button(label, key=f"hit_{zid}", on_click=_select_zone, args=(zid,),
+                          type="primary" if zid == S.get("zone") else "secondary",
+                          width="stretch")
+    sb.radio(t("period", lang), PERIODS, key="period", horizontal=True,
+             format_func=lambda v: t(f"period.{v}", lang))
+    sb.radio(t("color", lang), COLOR_MODES, key="color", horizontal=True,
+             format_func=lambda v: t(f"color.{v}", lang))
+    sb.markdown(f"**{md(t('layers', lang))}**")
+    for key in LAYER_KEYS:
+        sb.checkbox(t(f"layer.{key}", lang), key=f"layer_{key}")
+    sb.selectbox(t("basemap", lang), BASEMAPS, key="basemap",
+                 format_func=lambda v: t(f"basemap.{v}", lang))
+    projects = reg.projects.set_index("id")
+    sb.selectbox(t("project.select", lang), [None, *projects.index], key="project",
+                 on_change=_on_project,
+                 format_func=lambda v: t("project.none", lang) if v is None
+                 else project_name(projects.loc[v].to_dict(), lang))
+
+    with sb.expander(t("filters", lang), expanded=bool(S["prov"] or S["kind"] or S["status"])):
+        provinces = sorted(set(reg.zones["province"].dropna()))
+        st.multiselect(t("province", lang), provinces, key="prov")
+        st.multiselect(t("kind", lang), KINDS, key="kind",
+                       format_func=lambda v: f"{v} – {t(f'kind.{v}', lang)}")
+        st.multiselect(t("status", lang), STATUSES, key="status",
+                       format_func=lambda v: t(f"status.{v}", lang))
+        st.slider(t("occupancy_range", lang), 0.0, 100.0, key="occ", step=5.0,
+                  help=t("occupancy_range.help", lang))
+        top = reg.zones["area_total_ha"].max()
+        if pd.isna(top):
+            return None
+        bounds = (0.0, float(math.ceil(top)))
+        if "area" not in S:
+            S["area"] = bounds
+        else:
+            lo, hi = S["area"]
+            S["area"] = (max(bounds[0], min(lo, bounds[1])), max(bounds[0], min(hi, bounds[1])))
+        st.slider(t("area_range", lang), bounds[0], bounds[1], key="area",
+                  help=t("area_range.help", lang))
+        return bounds
+
+
+# --- panels ------------------------------------------------------------------
+
+def _cite(reg: Register, source_id: str | None, section: str | None) -> str:
+    c = citation(reg, source_id, section)
+    if not c["document"]:
+        return str(source_id or "")
+    parts = [c["document"], c["issuer"], c["date"]]
+    text = ", ".join(str(p) for p in parts if p)
+    return f"{text}, §{section}" if section else text
+
+
+def _display(field: str, value: Any, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if field == "status":
+        return t(f"status.{value}", lang)
+    if field == "kind":
+        return f"{value} – {t(f'kind.{value}', lang)}"
+    if field == "geometry_quality":
+        return t(f"quality.{value}", lang)
+    if isinstance(value, float):
+        return number(value, lang) or "—"
+    return str(value)
+
+
+_RECORD_FIELDS = ("name_vi", "name_en", "kind", "province", "province_current", "district")
+_PANEL_FIELDS = (*_RECORD_FIELDS, "status", "area_total_ha", "area_industrial_ha", "leased_ha",
+                 "occupancy_pct", "year_established", "plan_period", "developer", "sectors",
+                 "geometry_quality")
+
+
+def _attribute_table(reg: Register, zone: pd.Series, lang: str) -> pd.DataFrame:
+    values = reg.zone_values[reg.zone_values["zone_id"] == zone["id"]].set_index("field")
+    record_cite = _cite(reg, zone["source_id"], zone["source_section"])
+    rows = []
+    for field in _PANEL_FIELDS:
+        value = zone[field]
+        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        if field in VALUE_FIELDS and field in values.index:
+            v = values.loc[field]
+            source, as_of = _cite(reg, v["source_id"], v["source_section"]), v["as_of"]
+        elif missing:
+            source, as_of = t("panel.missing", lang), ""
+        else:
+            source, as_of = record_cite, zone["as_of"]
+        rows.append({
+            t("panel.attribute", lang): t(f"attr.{field}", lang),
+            t("panel.value", lang): _display(field, value, lang),
+            t("panel.source", lang): source,
+            t("panel.as_of", lang): as_of or "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _projects_table(reg: Register, projects: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("project.title", lang): project_name(row, lang),
+        t("kind", lang): t(f"pkind.{row['kind']}", lang),
+        t("status", lang): t(f"status.{row['status']}", lang),
+        t("attr.period", lang): row.get("period") or "—",
+        t("panel.source", lang): _cite(reg, row.get("source_id"), row.get("source_section")),
+    } for row in projects.to_dict("records")])
+
+
+def _zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
+    """Show a zone; return the ids of the projects that serve it."""
+    zone = reg.zones.set_index("id", drop=False).loc[zone_id]
+    st.subheader(md(zone_name(zone.to_dict(), lang)))
+    st.caption(md(" · ".join([t(f"kind.{zone['kind']}", lang),
+                              _display("status", zone["status"], lang),
+                              str(zone["province_current"] or zone["province"] or "")])))
+    if zone["geometry_quality"] == "approximate":
+        st.warning(t("panel.approximate", lang), icon="⚠️")
+    if zone["parent_id"]:
+        parent = reg.zones[reg.zones["id"] == zone["parent_id"]]
+        if len(parent):
+            st.button(f"{t('panel.parent', lang)}: {zone_name(parent.iloc[0].to_dict(), lang)}",
+                      key="goto_parent", on_click=_select_zone, args=(zone["parent_id"],))
+    st.dataframe(_attribute_table(reg, zone, lang), hide_index=True, width="stretch")
+    quotes = reg.zone_values[(reg.zone_values["zone_id"] == zone_id)
+                             & reg.zone_values["quote"].notna()]
+    if len(quotes):
+        with st.expander(t("quote", lang)):
+            for q in quotes.itertuples(index=False):
+                st.markdown(f"- **{md(t(f'attr.{q.field}', lang))}**: “{md(q.quote)}” "
+                            f"({md(_cite(reg, q.source_id, q.source_section))})")
+
+    st.markdown(f"**{md(t('panel.by_period', lang))}**")
+    one = reg.zones[reg.zones["id"] == zone_id]
+    periods = hectares_by_period(one)
+    st.dataframe(pd.DataFrame([{
+        t("period", lang): t(f"period.{p}", lang),
+        t("attr.area_total_ha", lang): (
+            "—" if not v["zones"] else
+            (_display("area_total_ha", v["area_ha"], lang) if v["area_ha"] is not None
+             else t("unknown", lang))),
+    } for p, v in periods.items()]), hide_index=True, width="stretch")
+
+    serving = projects_serving(reg.projects, zone_id)
+    st.markdown(f"**{md(t('panel.projects', lang))}**")
+    if serving.empty:
+        st.caption(t("panel.no_projects", lang))
+    else:
+        st.dataframe(_projects_table(reg, serving, lang), hide_index=True,
+                     width="stretch")
+
+    st.markdown(f"**{md(t('panel.nearest', lang))}**")
+    near = nearest_projects(zone.geometry, reg.projects, NEAREST_KINDS)
+    names = reg.projects.set_index("id")
+    for kind in NEAREST_KINDS:
+        hit = near[kind]
+        text = (t("panel.nearest.none", lang) if hit is None else
+                f"{project_name(names.loc[hit[0]].to_dict(), lang)}: {number(hit[1], lang, 1)} km")
+        st.markdown(f"- {md(t(f'pkind.{kind}', lang))}: {md(text)}")
+    st.caption(t("panel.nearest.note", lang))
+
+    children = reg.zones[reg.zones["parent_id"] == zone_id]
+    if len(children):
+        st.markdown(f"**{md(t('panel.children', lang))}**")
+        for child in children.to_dict("records"):
+            st.button(zone_name(child, lang), key=f"child_{child['id']}",
+                      on_click=_select_zone, args=(child["id"],))
+    st.button(t("panel.clear", lang), key="clear_zone", on_click=_select_zone, args=(None,))
+    return serving["id"].tolist()
+
+
+def _project_panel(reg: Register, project_id: str, lang: str) -> list[str]:
+    """Show a project; return the ids of the zones it serves."""
+    row = reg.projects.set_index("id", drop=False).loc[project_id]
+    st.subheader(md(project_name(row.to_dict(), lang)))
+    st.caption(md(" · ".join(x for x in [t(f"pkind.{row['kind']}", lang),
+                                         t(f"status.{row['status']}", lang),
+                                         row["period"] or ""] if x)))
+    if row["geometry_quality"] == "approximate":
+        st.warning(t("panel.approximate", lang), icon="⚠️")
+    cite = _cite(reg, row["source_id"], row["source_section"])
+    st.markdown(f"{md(t('panel.source', lang))}: {md(cite)}"
+                f" ({md(t('panel.as_of', lang))} {md(row['as_of'] or '—')})")
+    if row["quote"]:
+        st.markdown(f"> {md(row['quote'])}")
+    served = zones_served(reg.projects, project_id)
+    st.markdown(f"**{md(t('project.serves', lang))}**")
+    zones = reg.zones.set_index("id", drop=False)
+    for zid in served:
+        if zid in zones.index:
+            st.button(zone_name(zones.loc[zid].to_dict(), lang), key=f"served_{zid}",
+                      on_click=_select_zone, args=(zid,))
+    return served
+
+
+# --- page --------------------------------------------------------------------
+
+def _handle_click(out: dict[str, Any] | None, reg: Register) -> None:
+    """Select what the user clicked on the map, once per click."""
+    if not out:
+        return
+    drawing = out.get("last_active_drawing") or {}
+    clicked = out.get("last_object_clicked")
+    marker = (repr(clicked), (drawing.get("properties") or {}).get("id"))
+    if marker == S.get("_last_click") or marker[1] is None:
+        return
+    S["_last_click"] = marker
+    fid = marker[1]
+    if fid in set(reg.zones["id"]):
+        if fid != S.get("zone"):
+            S["zone"], S["project"] = fid, None
+            st.rerun()
+    elif fid in set(reg.projects["id"]) and fid != S.get("project"):
+        S["zone"], S["project"] = None, fid
+        st.rerun()
+
+
+def render() -> None:
+    """Draw the map page."""
+    handle = load_register()
+    reg = handle.register
+    _seed_from_url(reg)
+    area_bounds = _sidebar(reg)
+    state = _current_state(area_bounds)
+    lang = state.lang
+    st.query_params.from_dict(state.to_query())
+
+    if S.get("_ignored"):
+        st.info(t("ignored_params", lang, names=", ".join(S["_ignored"])))
+
+    mask = filter_zones(reg.zones, provinces=state.prov, kinds=state.kind, statuses=state.status,
+                        occupancy=state.occ if state.occ_filtered else None, area=state.area,
+                        period=state.period)
+    shown_zones = reg.zones[mask & reg.zones["kind"].str.lower().isin(state.layers)]
+    projects = reg.projects
+    if state.prov:
+        projects = projects[projects["province"].isin(state.prov)]
+    if "infra" not in state.layers:
+        projects = projects.iloc[0:0]
+    ctx = MapContext(state=state, zones=shown_zones, projects=projects,
+                     zone_json=zone_json(handle, lang, state.color),
+                     project_json=project_json(handle, lang))
+
+    map_col, panel_col = st.columns([3, 2], gap="medium")
+    with panel_col:
+        if state.zone:
+            st.markdown(f"#### {md(t('panel.title', lang))}")
+            linked_projects, linked_zones = _zone_panel(reg, state.zone, lang), []
+        elif state.project:
+            st.markdown(f"#### {md(t('project.title', lang))}")
+            linked_projects, linked_zones = [], _project_panel(reg, state.project, lang)
+        else:
+            st.info(t("panel.none", lang))
+            linked_projects, linked_zones = [], []
+
+    with map_col:
+        st.caption(t("shown", lang, n=len(shown_zones), p=len(projects)) + " · "
+                   + t("map.hint", lang))
+        center, zoom = None, None
+        target = state.zone or state.project
+        if target and state.lat is None:
+            frame = reg.zones if state.zone else reg.projects
+            geom = frame.loc[frame["id"] == target].geometry.iloc[0]
+            if geom is not None and not geom.is_empty:
+                c = geom.centroid
+                center, zoom = (c.y, c.x), 12
+        out = st_folium(
+            build_map(ctx),
+            key="map",
+            height=640,
+            returned_objects=["last_active_drawing", "last_object_clicked"],
+            feature_group_to_add=selection_group(ctx, linked_projects, linked_zones),
+            center=center,
+            zoom=zoom,
+        )
+        _handle_click(out, reg)
+        periods = hectares_by_period(reg.zones[filter_zones(
+            reg.zones, provinces=state.prov, kinds=state.kind, statuses=state.status,
+            period="2030") | present_by(reg.zones, "now")])
+        st.caption(md(t("hectares_by_period", lang)) + ": " + " · ".join(
+            f"{t(f'period.{p}', lang)}: {v['zones']} — "
+            + t("ha_known", lang, ha=_display("area_total_ha", v["area_ha"] or 0.0, lang),
+                u=v["area_unknown"])
+            for p, v in periods.items()))
+        st.caption(t("tiles.note", lang))
+
+
+render()

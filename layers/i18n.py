@@ -1,0 +1,200 @@
+"""Labels of the interface in Vietnamese and English.
+
+Every label the map, its legends, tooltips and the app show comes from
+:data:`LABELS`; a test checks that every key has both languages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["LABELS", "number", "project_name", "t", "zone_name"]
+
+LABELS: dict[str, dict[str, str]] = {
+    # app chrome
+    "app.title": {"vi": "KCN Atlas – Bản đồ khu kinh tế, khu và cụm công nghiệp",
+                  "en": "KCN Atlas – Map of economic zones, industrial zones and clusters"},
+    "app.short": {"vi": "KCN Atlas", "en": "KCN Atlas"},
+    "page.map": {"vi": "Bản đồ", "en": "Map"},
+    "page.sources": {"vi": "Nguồn dữ liệu", "en": "Sources"},
+    "lang": {"vi": "Ngôn ngữ", "en": "Language"},
+    "search": {"vi": "Tìm khu theo tên", "en": "Find a zone by name"},
+    "search.help": {"vi": "Không cần dấu: \"dinh vu\" tìm thấy KCN Đình Vũ",
+                    "en": "Diacritics optional: \"dinh vu\" finds KCN Đình Vũ"},
+    "search.none": {"vi": "Không có khu nào tên khớp với “{q}”.",
+                    "en": "No zone name matches “{q}”."},
+    "search.results": {"vi": "{n} khu khớp", "en": "{n} matching zones"},
+    "filters": {"vi": "Bộ lọc", "en": "Filters"},
+    "layers": {"vi": "Lớp bản đồ", "en": "Map layers"},
+    "province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "kind": {"vi": "Loại", "en": "Kind"},
+    "status": {"vi": "Hiện trạng", "en": "Status"},
+    "occupancy_range": {"vi": "Tỷ lệ lấp đầy (%)", "en": "Occupancy (%)"},
+    "occupancy_range.help": {"vi": "Khi thu hẹp khoảng, các khu chưa rõ tỷ lệ lấp đầy bị ẩn.",
+                             "en": "Narrowing the range hides zones with unknown occupancy."},
+    "area_range": {"vi": "Diện tích (ha)", "en": "Area (ha)"},
+    "area_range.help": {"vi": "Khi thu hẹp khoảng, các khu chưa rõ diện tích bị ẩn.",
+                        "en": "Narrowing the range hides zones with unknown area."},
+    "period": {"vi": "Thời điểm", "en": "Period"},
+    "period.now": {"vi": "Hiện nay", "en": "Today"},
+    "period.2025": {"vi": "Đến 2025", "en": "By 2025"},
+    "period.2030": {"vi": "Đến 2030", "en": "By 2030"},
+    "color": {"vi": "Tô màu theo", "en": "Colour by"},
+    "color.status": {"vi": "Hiện trạng", "en": "Status"},
+    "color.kind": {"vi": "Loại khu", "en": "Kind"},
+    "color.occupancy": {"vi": "Tỷ lệ lấp đầy", "en": "Occupancy"},
+    "basemap": {"vi": "Bản đồ nền", "en": "Base map"},
+    "basemap.osm": {"vi": "OpenStreetMap", "en": "OpenStreetMap"},
+    "basemap.light": {"vi": "Nền sáng", "en": "Light"},
+    "basemap.satellite": {"vi": "Ảnh vệ tinh", "en": "Satellite imagery"},
+    "basemap.none": {"vi": "Không có nền", "en": "None"},
+    "layer.kkt": {"vi": "Khu kinh tế (KKT)", "en": "Economic zones (KKT)"},
+    "layer.kcn": {"vi": "Khu công nghiệp (KCN)", "en": "Industrial zones (KCN)"},
+    "layer.ccn": {"vi": "Cụm công nghiệp (CCN)", "en": "Industrial clusters (CCN)"},
+    "layer.infra": {"vi": "Hạ tầng kết nối", "en": "Infrastructure"},
+    "shown": {"vi": "Đang hiển thị {n} khu và {p} công trình hạ tầng",
+              "en": "Showing {n} zones and {p} infrastructure projects"},
+    "hectares_by_period": {"vi": "Diện tích theo thời điểm (các khu đang lọc)",
+                           "en": "Hectares by period (filtered zones)"},
+    "ha_known": {"vi": "{ha} ha đã biết, {u} khu chưa rõ diện tích",
+                 "en": "{ha} ha known, area unknown for {u} zones"},
+    "ignored_params": {"vi": "Liên kết có tham số không hợp lệ, đã bỏ qua: {names}",
+                       "en": "The link had invalid parameters, ignored: {names}"},
+    "unknown_zone": {"vi": "Không tìm thấy khu “{id}” trong dữ liệu; đã bỏ chọn.",
+                     "en": "Zone “{id}” is not in the register; selection cleared."},
+    "map.hint": {"vi": "Di chuột để xem thông tin, bấm vào khu để chọn.",
+                 "en": "Hover for details, click a zone to select it."},
+    "tiles.note": {"vi": "Nếu không tải được bản đồ nền, các lớp dữ liệu vẫn hiển thị.",
+                   "en": "If base-map tiles cannot load, the data layers still show."},
+    # zone panel
+    "panel.title": {"vi": "Thông tin khu", "en": "Zone details"},
+    "panel.none": {"vi": "Chọn một khu trên bản đồ hoặc tìm theo tên.",
+                   "en": "Select a zone on the map or search by name."},
+    "panel.clear": {"vi": "Bỏ chọn", "en": "Clear selection"},
+    "panel.attribute": {"vi": "Thuộc tính", "en": "Attribute"},
+    "panel.value": {"vi": "Giá trị", "en": "Value"},
+    "panel.source": {"vi": "Nguồn", "en": "Source"},
+    "panel.as_of": {"vi": "Thời điểm số liệu", "en": "As of"},
+    "panel.missing": {"vi": "chưa có nguồn", "en": "no source yet"},
+    "panel.approximate": {"vi": "Vị trí gần đúng: đặt theo hiểu biết chung, chưa có ranh giới.",
+                          "en": "Approximate location: placed from general knowledge, "
+                                "no boundary yet."},
+    "panel.projects": {"vi": "Hạ tầng phục vụ khu", "en": "Infrastructure serving this zone"},
+    "panel.no_projects": {"vi": "Chưa có công trình hạ tầng nào được liên kết.",
+                          "en": "No infrastructure project linked yet."},
+    "panel.nearest": {"vi": "Khoảng cách đường chim bay", "en": "Straight-line distance"},
+    "panel.nearest.none": {"vi": "không có trong dữ liệu", "en": "none in the register"},
+    "panel.nearest.note": {"vi": "Tính từ vị trí đã lưu; vị trí gần đúng cho khoảng cách gần đúng.",
+                           "en": "From the stored locations; approximate locations give "
+                                 "approximate distances."},
+    "panel.children": {"vi": "Các khu trong khu kinh tế", "en": "Zones inside this economic zone"},
+    "panel.parent": {"vi": "Thuộc", "en": "Part of"},
+    "panel.by_period": {"vi": "Diện tích quy hoạch theo thời điểm",
+                        "en": "Planned hectares by period"},
+    "project.title": {"vi": "Công trình hạ tầng", "en": "Infrastructure project"},
+    "project.serves": {"vi": "Phục vụ các khu", "en": "Serves the zones"},
+    "project.select": {"vi": "Chọn công trình hạ tầng", "en": "Select an infrastructure project"},
+    "project.none": {"vi": "(không chọn)", "en": "(none)"},
+    "quote": {"vi": "Trích dẫn", "en": "Quote"},
+    # attributes
+    "attr.name_vi": {"vi": "Tên", "en": "Name (Vietnamese)"},
+    "attr.name_en": {"vi": "Tên tiếng Anh", "en": "Name"},
+    "attr.kind": {"vi": "Loại", "en": "Kind"},
+    "attr.status": {"vi": "Hiện trạng", "en": "Status"},
+    "attr.province": {"vi": "Tỉnh/thành (theo văn bản)", "en": "Province (as in the source)"},
+    "attr.province_current": {"vi": "Tỉnh/thành hiện nay", "en": "Province today"},
+    "attr.district": {"vi": "Quận/huyện", "en": "District"},
+    "attr.area_total_ha": {"vi": "Tổng diện tích (ha)", "en": "Total area (ha)"},
+    "attr.area_industrial_ha": {"vi": "Đất công nghiệp (ha)", "en": "Industrial land (ha)"},
+    "attr.leased_ha": {"vi": "Đã cho thuê (ha)", "en": "Leased (ha)"},
+    "attr.occupancy_pct": {"vi": "Tỷ lệ lấp đầy (%)", "en": "Occupancy (%)"},
+    "attr.year_established": {"vi": "Năm thành lập", "en": "Year established"},
+    "attr.plan_period": {"vi": "Kỳ quy hoạch", "en": "Plan period"},
+    "attr.developer": {"vi": "Chủ đầu tư hạ tầng", "en": "Developer"},
+    "attr.sectors": {"vi": "Ngành ưu tiên", "en": "Priority sectors"},
+    "attr.geometry_quality": {"vi": "Chất lượng vị trí", "en": "Location quality"},
+    "attr.record": {"vi": "Hồ sơ khu", "en": "Zone record"},
+    "attr.period": {"vi": "Thời gian", "en": "Period"},
+    # vocabularies
+    "kind.KKT": {"vi": "Khu kinh tế", "en": "Economic zone"},
+    "kind.KCN": {"vi": "Khu công nghiệp", "en": "Industrial zone"},
+    "kind.CCN": {"vi": "Cụm công nghiệp", "en": "Industrial cluster"},
+    "status.operating": {"vi": "Đang hoạt động", "en": "Operating"},
+    "status.under_construction": {"vi": "Đang xây dựng", "en": "Under construction"},
+    "status.planned": {"vi": "Quy hoạch", "en": "Planned"},
+    "status.proposed": {"vi": "Đề xuất nghiên cứu", "en": "Proposed"},
+    "quality.surveyed": {"vi": "Ranh giới đo đạc", "en": "Surveyed boundary"},
+    "quality.digitised": {"vi": "Số hoá từ bản vẽ quy hoạch", "en": "Digitised from a plan"},
+    "quality.approximate": {"vi": "Vị trí gần đúng", "en": "Approximate location"},
+    "pkind.expressway": {"vi": "Đường cao tốc", "en": "Expressway"},
+    "pkind.national_road": {"vi": "Quốc lộ", "en": "National road"},
+    "pkind.coastal_road": {"vi": "Đường ven biển", "en": "Coastal road"},
+    "pkind.bridge": {"vi": "Cầu", "en": "Bridge"},
+    "pkind.sea_dike": {"vi": "Đê biển", "en": "Sea dike"},
+    "pkind.seaport": {"vi": "Cảng biển", "en": "Seaport"},
+    "pkind.airport": {"vi": "Sân bay", "en": "Airport"},
+    "pkind.railway": {"vi": "Đường sắt", "en": "Railway"},
+    "pkind.power": {"vi": "Điện", "en": "Power"},
+    "pkind.water": {"vi": "Cấp thoát nước", "en": "Water and wastewater"},
+    "occ.lt50": {"vi": "Dưới 50%", "en": "Below 50%"},
+    "occ.50_70": {"vi": "50–70%", "en": "50–70%"},
+    "occ.70_90": {"vi": "70–90%", "en": "70–90%"},
+    "occ.ge90": {"vi": "Từ 90%", "en": "90% and above"},
+    "occ.unknown": {"vi": "Chưa rõ", "en": "Unknown"},
+    "unknown": {"vi": "chưa rõ", "en": "unknown"},
+    # legend
+    "legend.zones": {"vi": "Khu", "en": "Zones"},
+    "legend.infra": {"vi": "Hạ tầng", "en": "Infrastructure"},
+    "legend.approximate": {"vi": "Nét đứt: vị trí gần đúng", "en": "Dashed: approximate location"},
+    "legend.selected": {"vi": "Viền đậm: đang chọn", "en": "Bold outline: selected"},
+    "legend.infra_status": {"vi": "Nét liền: đang khai thác; gạch: đang xây; "
+                                  "chấm: quy hoạch/đề xuất",
+                            "en": "Solid: operating; dashed: under construction; "
+                                  "dotted: planned/proposed"},
+    # sources page
+    "sources.title": {"vi": "Nguồn dữ liệu và số liệu chính thức",
+                      "en": "Sources and official figures"},
+    "sources.documents": {"vi": "Văn bản nguồn", "en": "Source documents"},
+    "sources.figures": {"vi": "Số liệu và chỉ tiêu chính thức",
+                        "en": "Official figures and targets"},
+    "sources.register": {"vi": "Danh mục khu", "en": "Zone register"},
+    "sources.gap": {"vi": "Chênh lệch giữa số liệu chính thức và dữ liệu hiện có",
+                    "en": "Gap between the official figures and the register"},
+    "store.error": {"vi": "Không đọc được dữ liệu: {err}", "en": "Cannot read the register: {err}"},
+}
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """Return the label ``key`` in ``lang`` (Vietnamese if unknown), formatted with ``values``."""
+    entry = LABELS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["vi"]
+    return text.format(**values) if values else text
+
+
+def zone_name(row: Mapping[str, Any], lang: str) -> str:
+    """Return a zone's name in ``lang``, falling back to the Vietnamese name."""
+    if lang == "en" and row.get("name_en"):
+        return str(row["name_en"])
+    return str(row.get("name_vi") or row.get("id") or "")
+
+
+project_name = zone_name
+
+
+def number(value: Any, lang: str, digits: int = 2) -> str | None:
+    """Format a number the way ``lang`` writes it (12.702,5 in Vietnamese); None if missing.
+
+    Trailing zeros of the decimals are dropped.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = f"{float(value):,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang == "vi":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text

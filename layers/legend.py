@@ -1,0 +1,80 @@
+"""The legend: one Leaflet control gathering every layer's legend section."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from branca.element import MacroElement
+from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
+
+from layers.base import HTML, LegendSection
+
+__all__ = ["Legend", "legend_html"]
+
+_LEGEND = HTML.from_string(
+    """<div class="kcn-legend" role="region" aria-label="{{ aria }}">
+{% for section in sections %}
+<div class="kcn-legend-section"><div class="kcn-legend-title">{{ section.title }}</div>
+{% for item in section.items %}
+<div class="kcn-legend-item"><span class="kcn-swatch kcn-swatch-{{ item.shape }}" \
+style="--c: {{ item.color }}"></span>{{ item.label }}</div>
+{% endfor %}
+{% if section.note %}<div class="kcn-legend-note">{{ section.note }}</div>{% endif %}
+</div>
+{% endfor %}
+</div>"""
+)
+
+_CSS = """
+.kcn-legend{background:rgba(255,255,255,.93);padding:8px 10px;border-radius:6px;
+  font:12px/1.35 system-ui,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
+  max-width:240px;max-height:60vh;overflow:auto}
+.kcn-legend-title{font-weight:600;margin:4px 0 2px}
+.kcn-legend-item{display:flex;align-items:center;gap:6px;margin:1px 0}
+.kcn-legend-note{color:#555;font-size:11px;margin-top:2px}
+.kcn-swatch{display:inline-block;width:16px;height:11px;flex:none}
+.kcn-swatch-fill{background:var(--c);border:1px solid rgba(0,0,0,.35)}
+.kcn-swatch-outline{border:2px dashed var(--c)}
+.kcn-swatch-line{height:0;border-top:4px solid var(--c)}
+.kcn-tip{font:12px/1.35 system-ui,sans-serif}
+"""
+
+
+def legend_html(sections: Sequence[LegendSection], aria: str = "Legend") -> str:
+    """Return the escaped HTML of the legend."""
+    return _LEGEND.render(sections=sections, aria=aria)
+
+
+class Legend(MacroElement):
+    """A bottom-right Leaflet control holding the legend HTML."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.css }}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var style = document.createElement("style");
+            style.textContent = {{ this.css_json }};
+            document.head.appendChild(style);
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "kcn-legend-control");
+                div.innerHTML = {{ this.html_json }};
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, sections: Sequence[LegendSection], aria: str = "Legend") -> None:
+        super().__init__()
+        self._name = "legend"
+        self.css = _CSS
+        self.css_json = htmlsafe_json_dumps(_CSS)
+        self.html_json = htmlsafe_json_dumps(legend_html(sections, aria))

@@ -1,0 +1,203 @@
+"""The map state: everything a view shows, and its URL form.
+
+The state is a frozen dataclass. :meth:`MapState.to_query` writes only the
+values that differ from the defaults, so links stay short; :meth:`MapState.from_query`
+never raises: each malformed or unknown parameter falls back to its default and
+is reported in the returned list of ignored parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+__all__ = [
+    "BASEMAPS",
+    "COLOR_MODES",
+    "KINDS",
+    "LANGS",
+    "LAYER_KEYS",
+    "PERIODS",
+    "SCHEME_VERSION",
+    "STATUSES",
+    "MapState",
+]
+
+SCHEME_VERSION = "1"
+LANGS = ("vi", "en")
+PERIODS = ("now", "2025", "2030")
+COLOR_MODES = ("status", "kind", "occupancy")
+LAYER_KEYS = ("kkt", "kcn", "ccn", "infra")
+BASEMAPS = ("osm", "light", "satellite", "none")
+KINDS = ("KKT", "KCN", "CCN")
+STATUSES = ("operating", "under_construction", "planned", "proposed")
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+_MAX_TEXT = 100
+_MAX_PROVINCES = 70
+
+
+@dataclass(frozen=True)
+class MapState:
+    """One view of the map: language, selection, period, styling, filters and camera."""
+
+    lang: str = "vi"
+    zone: str | None = None
+    project: str | None = None
+    period: str = "now"
+    color: str = "status"
+    layers: tuple[str, ...] = LAYER_KEYS
+    basemap: str = "osm"
+    prov: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    occ: tuple[float, float] = (0.0, 100.0)
+    area: tuple[float, float] | None = None
+    q: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    z: int | None = None
+    # Parameters of the URL the state was read from that were ignored.
+    ignored: tuple[str, ...] = field(default=(), compare=False)
+
+    def with_(self, **changes: Any) -> MapState:
+        """Return a copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+    @property
+    def occ_filtered(self) -> bool:
+        """Tell whether the occupancy range narrows the view."""
+        return self.occ != (0.0, 100.0)
+
+    def to_query(self) -> dict[str, str]:
+        """Return the URL query parameters of this state, defaults left out."""
+        default = MapState()
+        out: dict[str, str] = {"v": SCHEME_VERSION}
+        for f in fields(self):
+            if f.name == "ignored":
+                continue
+            value = getattr(self, f.name)
+            if value == getattr(default, f.name):
+                continue
+            out[f.name] = _format(f.name, value)
+        return out
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str | list[str]]) -> MapState:
+        """Read a state from URL query parameters; never raises.
+
+        Unknown parameters and malformed values are ignored and named in
+        :attr:`ignored`; the rest of the link still applies.
+        """
+        values: dict[str, Any] = {}
+        ignored: list[str] = []
+        known = {f.name for f in fields(cls)} - {"ignored"}
+        for key, raw in query.items():
+            text = raw[-1] if isinstance(raw, list) else raw
+            if key == "v":
+                if text != SCHEME_VERSION:
+                    ignored.append("v")
+                continue
+            if key not in known:
+                ignored.append(key)
+                continue
+            try:
+                values[key] = _parse(key, str(text))
+            except ValueError:
+                ignored.append(key)
+        if ("lat" in values) != ("lon" in values):
+            for key in ("lat", "lon"):
+                if key in values:
+                    values.pop(key)
+                    ignored.append(key)
+        return cls(**values, ignored=tuple(sorted(set(ignored))))
+
+
+def _format(name: str, value: Any) -> str:
+    if isinstance(value, tuple) and name in ("occ", "area"):
+        return "-".join(_num(v) for v in value)
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, float):
+        return _num(value)
+    return str(value)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _choice(text: str, allowed: tuple[str, ...]) -> str:
+    if text not in allowed:
+        raise ValueError(text)
+    return text
+
+
+def _choices(text: str, allowed: tuple[str, ...], *, empty_ok: bool = False) -> tuple[str, ...]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items and not empty_ok:
+        raise ValueError(text)
+    if any(i not in allowed for i in items):
+        raise ValueError(text)
+    return tuple(a for a in allowed if a in items)  # canonical order, no repeats
+
+
+def _range(text: str, lo: float, hi: float | None) -> tuple[float, float]:
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ValueError(text)
+    a, b = (float(p) for p in parts)
+    finite = math.isfinite(a) and math.isfinite(b)
+    if not finite or a > b or a < lo or (hi is not None and b > hi):
+        raise ValueError(text)
+    return a, b
+
+
+def _float(text: str, lo: float, hi: float) -> float:
+    value = float(text)
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise ValueError(text)
+    return round(value, 5)
+
+
+def _identifier(text: str) -> str:
+    if not _ID.match(text):
+        raise ValueError(text)
+    return text
+
+
+def _provinces(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not items or len(items) > _MAX_PROVINCES or any(len(t) > _MAX_TEXT for t in items):
+        raise ValueError(text)
+    return tuple(sorted(items))
+
+
+def _parse(name: str, text: str) -> Any:
+    parsers: dict[str, Any] = {
+        "lang": lambda t: _choice(t, LANGS),
+        "zone": _identifier,
+        "project": _identifier,
+        "period": lambda t: _choice(t, PERIODS),
+        "color": lambda t: _choice(t, COLOR_MODES),
+        "layers": lambda t: _choices(t, LAYER_KEYS, empty_ok=True),
+        "basemap": lambda t: _choice(t, BASEMAPS),
+        "prov": _provinces,
+        "kind": lambda t: _choices(t, KINDS),
+        "status": lambda t: _choices(t, STATUSES),
+        "occ": lambda t: _range(t, 0.0, 100.0),
+        "area": lambda t: _range(t, 0.0, None),
+        "q": lambda t: t[:_MAX_TEXT],
+        "lat": lambda t: _float(t, -90.0, 90.0),
+        "lon": lambda t: _float(t, -180.0, 180.0),
+        "z": lambda t: int(_float(t, 0, 20)) if float(t).is_integer() else _bad(t),
+    }
+    return parsers[name](text)
+
+
+def _bad(text: str) -> Any:
+    raise ValueError(text)

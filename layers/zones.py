@@ -1,0 +1,90 @@
+"""KKT, KCN and CCN layers: one layer per kind, coloured by the state's colour mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+
+from layers.base import HTML, LegendItem, LegendSection, MapContext
+from layers.geojson import FastGeoJson, collection, serialise_features
+from layers.i18n import number, t, zone_name
+from layers.style import KIND_COLORS, OCCUPANCY_CLASSES, STATUS_COLORS, UNKNOWN_COLOR, zone_style
+
+__all__ = ["ZoneLayer", "zone_features", "zone_tooltip"]
+
+_TOOLTIP = HTML.from_string(
+    """<div class="kcn-tip"><b>{{ name }}</b><br>{{ kind }} · {{ status }}
+{% if province %}<br>{{ province }}{% endif %}
+<br>{{ area_label }}: {{ area }}
+<br>{{ occ_label }}: {{ occ }}
+{% if approximate %}<br><i>{{ approximate }}</i>{% endif %}</div>"""
+)
+
+
+def zone_tooltip(row: dict[str, Any], lang: str) -> str:
+    """Return the escaped tooltip HTML of a zone."""
+    unknown = t("unknown", lang)
+    area = number(row.get("area_total_ha"), lang, 2)
+    occ = number(row.get("occupancy_pct"), lang, 1)
+    return _TOOLTIP.render(
+        name=zone_name(row, lang),
+        kind=t(f"kind.{row.get('kind')}", lang),
+        status=t(f"status.{row.get('status')}", lang) if row.get("status") else unknown,
+        province=row.get("province_current") or row.get("province"),
+        area_label=t("attr.area_total_ha", lang),
+        area=f"{area}" if area else unknown,
+        occ_label=t("attr.occupancy_pct", lang),
+        occ=f"{occ}%" if occ else unknown,
+        approximate=t("quality.approximate", lang)
+        if row.get("geometry_quality") == "approximate" else "",
+    )
+
+
+def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str) -> dict[str, str]:
+    """Serialise every zone once for a language and colour mode."""
+    def props(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": row["id"],
+            "kind": row["kind"],
+            "_s": zone_style(row, color),
+            "_t": zone_tooltip(row, lang),
+        }
+    return serialise_features(zones, props)
+
+
+class ZoneLayer:
+    """The zones of one kind."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.key = kind.lower()
+
+    def _ids(self, ctx: MapContext) -> list[str]:
+        if self.key not in ctx.state.layers:
+            return []
+        return ctx.zones.loc[ctx.zones["kind"] == self.kind, "id"].tolist()
+
+    def add_to(self, fmap: folium.Map, ctx: MapContext) -> None:
+        ids = [i for i in self._ids(ctx) if i in ctx.zone_json]
+        if ids:
+            data = collection(ctx.zone_json[i] for i in ids)
+            FastGeoJson(data, name=f"zones_{self.key}").add_to(fmap)
+
+    def legend(self, ctx: MapContext) -> LegendSection | None:
+        # One zone section stands for all three kinds: the first shown kind writes it.
+        shown = [k for k in ("kkt", "kcn", "ccn") if k in ctx.state.layers]
+        if not shown or shown[0] != self.key:
+            return None
+        lang, mode = ctx.state.lang, ctx.state.color
+        if mode == "kind":
+            items = tuple(LegendItem(t(f"kind.{k}", lang), c) for k, c in KIND_COLORS.items())
+        elif mode == "occupancy":
+            items = tuple(LegendItem(t(key, lang), c) for key, _, _, c in OCCUPANCY_CLASSES)
+            items += (LegendItem(t("occ.unknown", lang), UNKNOWN_COLOR),)
+        else:
+            items = tuple(LegendItem(t(f"status.{s}", lang), c) for s, c in STATUS_COLORS.items())
+        items += (LegendItem(t("legend.approximate", lang), "#555555", "outline"),)
+        title = f"{t('legend.zones', lang)} – {t(f'color.{mode}', lang)}"
+        return LegendSection(title, items)

@@ -1,0 +1,95 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from layers.state import (
+    BASEMAPS,
+    COLOR_MODES,
+    KINDS,
+    LANGS,
+    LAYER_KEYS,
+    PERIODS,
+    STATUSES,
+    MapState,
+)
+
+
+def test_default_state_has_a_short_query():
+    assert MapState().to_query() == {"v": "1"}
+
+
+def test_to_query_leaves_defaults_out():
+    state = MapState(lang="en", zone="kcn-dinh-vu", occ=(60.0, 100.0), kind=("KCN",),
+                     layers=("kcn", "infra"), lat=20.85, lon=106.7, z=11)
+    assert state.to_query() == {
+        "v": "1", "lang": "en", "zone": "kcn-dinh-vu", "layers": "kcn,infra",
+        "kind": "KCN", "occ": "60-100", "lat": "20.85", "lon": "106.7", "z": "11",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "ignored", "expected"),
+    [
+        ({"lang": "fr"}, ("lang",), MapState()),
+        ({"zone": "<script>alert(1)</script>"}, ("zone",), MapState()),
+        ({"occ": "80-20"}, ("occ",), MapState()),
+        ({"occ": "abc"}, ("occ",), MapState()),
+        ({"occ": "0-500"}, ("occ",), MapState()),
+        ({"z": "nan"}, ("z",), MapState()),
+        ({"z": "3.5"}, ("z",), MapState()),
+        ({"lat": "1e999", "lon": "106"}, ("lat", "lon"), MapState()),
+        ({"lat": "20.8"}, ("lat",), MapState()),
+        ({"kind": "KCN,XYZ"}, ("kind",), MapState()),
+        ({"foo": "bar", "lang": "en"}, ("foo",), MapState(lang="en")),
+        ({"v": "9"}, ("v",), MapState()),
+        ({"layers": ""}, (), MapState(layers=())),
+        ({"status": "planned,operating,planned"}, (), MapState(status=("operating", "planned"))),
+        ({"q": "x" * 500}, (), MapState(q="x" * 100)),
+        ({"lang": ["vi", "en"]}, (), MapState(lang="en")),
+    ],
+)
+def test_from_query_ignores_what_is_malformed(query, ignored, expected):
+    state = MapState.from_query(query)
+    assert state == expected
+    assert state.ignored == ignored
+
+
+def _subset(options):
+    return st.lists(st.sampled_from(options), unique=True).map(
+        lambda xs: tuple(o for o in options if o in xs))
+
+
+def _range(lo, hi):
+    return st.tuples(st.integers(lo, hi), st.integers(lo, hi)).map(
+        lambda t: (float(min(t)), float(max(t))))
+
+
+states = st.builds(
+    MapState,
+    lang=st.sampled_from(LANGS),
+    zone=st.none() | st.from_regex(r"^[a-z0-9][a-z0-9-]{0,30}$", fullmatch=True),
+    project=st.none() | st.from_regex(r"^[a-z0-9][a-z0-9-]{0,30}$", fullmatch=True),
+    period=st.sampled_from(PERIODS),
+    color=st.sampled_from(COLOR_MODES),
+    layers=_subset(LAYER_KEYS),
+    basemap=st.sampled_from(BASEMAPS),
+    prov=st.lists(st.sampled_from(["Hải Phòng", "Quảng Ninh", "Bắc Kạn"]), unique=True,
+                  min_size=1).map(lambda xs: tuple(sorted(xs))) | st.just(()),
+    kind=_subset(KINDS).filter(bool) | st.just(()),
+    status=_subset(STATUSES).filter(bool) | st.just(()),
+    occ=_range(0, 100),
+    area=st.none() | _range(0, 50000),
+    q=st.text(max_size=40).map(str.strip),
+    lat=st.none(),
+    lon=st.none(),
+    z=st.none() | st.integers(0, 20),
+)
+
+
+@given(states, st.none() | st.tuples(st.floats(8, 24), st.floats(102, 110)))
+def test_any_valid_state_survives_the_round_trip(state, centre):
+    if centre is not None:
+        state = state.with_(lat=round(centre[0], 5), lon=round(centre[1], 5))
+    back = MapState.from_query(state.to_query())
+    assert back == state
+    assert back.ignored == ()
