@@ -7,15 +7,15 @@ import streamlit as st
 from layers.i18n import t
 from layers.state import LANGS
 
-st.set_page_config(page_title="KCN Atlas", page_icon="🗺️", layout="wide",
+st.set_page_config(page_title="KCN Atlas", layout="wide",
                    initial_sidebar_state="expanded")
 
 _lang = st.session_state.get("lang") or st.query_params.get("lang", "vi")
 lang = _lang if _lang in LANGS else "vi"
 
 page = st.navigation([
-    st.Page("app_pages/map.py", title=t("page.map", lang), icon="🗺️", default=True),
-    st.Page("app_pages/sources.py", title=t("page.sources", lang), icon="📚",
+    st.Page("app_pages/map.py", title=t("page.map", lang), default=True),
+    st.Page("app_pages/sources.py", title=t("page.sources", lang),
             url_path="sources"),
 ])
 page.run()

@@ -96,6 +96,11 @@ def _select_zone(zone_id: str | None) -> None:
     S["camera"] = (None, None, None)
 
 
+def _select_project(project_id: str | None) -> None:
+    S["zone"], S["project"] = None, project_id
+    S["camera"] = (None, None, None)
+
+
 def _on_search() -> None:
     reg = load_register().register
     hits = search_zones(reg.zones, S["q"])
@@ -141,16 +146,17 @@ def _sidebar(reg: Register) -> tuple[float, float] | None:
                  format_func=lambda v: t(f"basemap.{v}", lang))
     projects = reg.projects.set_index("id")
     sb.selectbox(t("project.select", lang), [None, *projects.index], key="project",
-                 on_change=_on_project,
+                 on_change=_on_project, placeholder=t("project.none", lang),
                  format_func=lambda v: t("project.none", lang) if v is None
                  else project_name(projects.loc[v].to_dict(), lang))
 
     with sb.expander(t("filters", lang), expanded=bool(S["prov"] or S["kind"] or S["status"])):
         provinces = sorted(set(reg.zones["province"].dropna()))
-        st.multiselect(t("province", lang), provinces, key="prov")
-        st.multiselect(t("kind", lang), KINDS, key="kind",
+        anything = t("filter.any", lang)
+        st.multiselect(t("province", lang), provinces, key="prov", placeholder=anything)
+        st.multiselect(t("kind", lang), KINDS, key="kind", placeholder=anything,
                        format_func=lambda v: f"{v} – {t(f'kind.{v}', lang)}")
-        st.multiselect(t("status", lang), STATUSES, key="status",
+        st.multiselect(t("status", lang), STATUSES, key="status", placeholder=anything,
                        format_func=lambda v: t(f"status.{v}", lang))
         st.slider(t("occupancy_range", lang), 0.0, 100.0, key="occ", step=5.0,
                   help=t("occupancy_range.help", lang))
@@ -222,16 +228,6 @@ def _attribute_table(reg: Register, zone: pd.Series, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _projects_table(reg: Register, projects: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame([{
-        t("project.title", lang): project_name(row, lang),
-        t("kind", lang): t(f"pkind.{row['kind']}", lang),
-        t("status", lang): t(f"status.{row['status']}", lang),
-        t("attr.period", lang): row.get("period") or "—",
-        t("panel.source", lang): _cite(reg, row.get("source_id"), row.get("source_section")),
-    } for row in projects.to_dict("records")])
-
-
 def _zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
     """Show a zone; return the ids of the projects that serve it."""
     zone = reg.zones.set_index("id", drop=False).loc[zone_id]
@@ -270,9 +266,12 @@ def _zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
     st.markdown(f"**{md(t('panel.projects', lang))}**")
     if serving.empty:
         st.caption(t("panel.no_projects", lang))
-    else:
-        st.dataframe(_projects_table(reg, serving, lang), hide_index=True,
-                     width="stretch")
+    for row in serving.to_dict("records"):
+        detail = " · ".join(x for x in (t(f"pkind.{row['kind']}", lang),
+                                        t(f"status.{row['status']}", lang),
+                                        row.get("period") or "") if x)
+        st.button(f"{project_name(row, lang)} — {detail}", key=f"proj_{row['id']}",
+                  on_click=_select_project, args=(row["id"],), width="stretch")
 
     st.markdown(f"**{md(t('panel.nearest', lang))}**")
     near = nearest_projects(zone.geometry, reg.projects, NEAREST_KINDS)
@@ -331,12 +330,13 @@ def _handle_click(out: dict[str, Any] | None, reg: Register) -> None:
         return
     S["_last_click"] = marker
     fid = marker[1]
-    if fid in set(reg.zones["id"]):
-        if fid != S.get("zone"):
-            S["zone"], S["project"] = fid, None
-            st.rerun()
+    # The project selectbox is already drawn in this run, so its key cannot change
+    # now: the selection is applied at the top of the next run.
+    if fid in set(reg.zones["id"]) and fid != S.get("zone"):
+        S["_pending"] = (fid, None)
+        st.rerun()
     elif fid in set(reg.projects["id"]) and fid != S.get("project"):
-        S["zone"], S["project"] = None, fid
+        S["_pending"] = (None, fid)
         st.rerun()
 
 
@@ -345,6 +345,9 @@ def render() -> None:
     handle = load_register()
     reg = handle.register
     _seed_from_url(reg)
+    if "_pending" in S:
+        zone, project = S.pop("_pending")
+        (_select_zone if zone else _select_project)(zone or project)
     area_bounds = _sidebar(reg)
     state = _current_state(area_bounds)
     lang = state.lang
@@ -393,6 +396,7 @@ def render() -> None:
             build_map(ctx),
             key="map",
             height=640,
+            use_container_width=True,
             returned_objects=["last_active_drawing", "last_object_clicked"],
             feature_group_to_add=selection_group(ctx, linked_projects, linked_zones),
             center=center,
@@ -403,9 +407,9 @@ def render() -> None:
             reg.zones, provinces=state.prov, kinds=state.kind, statuses=state.status,
             period="2030") | present_by(reg.zones, "now")])
         st.caption(md(t("hectares_by_period", lang)) + ": " + " · ".join(
-            f"{t(f'period.{p}', lang)}: {v['zones']} — "
-            + t("ha_known", lang, ha=_display("area_total_ha", v["area_ha"] or 0.0, lang),
-                u=v["area_unknown"])
+            f"{t(f'period.{p}', lang)}: "
+            + t("ha_known", lang, n=v["zones"],
+                ha=_display("area_total_ha", v["area_ha"] or 0.0, lang), u=v["area_unknown"])
             for p, v in periods.items()))
         st.caption(t("tiles.note", lang))
 

@@ -13,7 +13,7 @@ from layers.base import HTML, LegendSection
 __all__ = ["Legend", "legend_html"]
 
 _LEGEND = HTML.from_string(
-    """<div class="kcn-legend" role="region" aria-label="{{ aria }}">
+    """<details class="kcn-legend" open><summary>{{ title }}</summary>
 {% for section in sections %}
 <div class="kcn-legend-section"><div class="kcn-legend-title">{{ section.title }}</div>
 {% for item in section.items %}
@@ -23,13 +23,14 @@ style="--c: {{ item.color }}"></span>{{ item.label }}</div>
 {% if section.note %}<div class="kcn-legend-note">{{ section.note }}</div>{% endif %}
 </div>
 {% endfor %}
-</div>"""
+</details>"""
 )
 
 _CSS = """
-.kcn-legend{background:rgba(255,255,255,.93);padding:8px 10px;border-radius:6px;
-  font:12px/1.35 system-ui,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
-  max-width:240px;max-height:60vh;overflow:auto}
+.kcn-legend{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:6px;
+  font:11px/1.3 system-ui,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
+  max-width:230px;max-height:45vh;overflow:auto}
+.kcn-legend summary{cursor:pointer;font-weight:600}
 .kcn-legend-title{font-weight:600;margin:4px 0 2px}
 .kcn-legend-item{display:flex;align-items:center;gap:6px;margin:1px 0}
 .kcn-legend-note{color:#555;font-size:11px;margin-top:2px}
@@ -41,9 +42,9 @@ _CSS = """
 """
 
 
-def legend_html(sections: Sequence[LegendSection], aria: str = "Legend") -> str:
-    """Return the escaped HTML of the legend."""
-    return _LEGEND.render(sections=sections, aria=aria)
+def legend_html(sections: Sequence[LegendSection], title: str = "Legend") -> str:
+    """Return the escaped HTML of the legend, a collapsible block titled ``title``."""
+    return _LEGEND.render(sections=sections, title=title)
 
 
 class Legend(MacroElement):
@@ -72,9 +73,9 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, sections: Sequence[LegendSection], aria: str = "Legend") -> None:
+    def __init__(self, sections: Sequence[LegendSection], title: str = "Legend") -> None:
         super().__init__()
         self._name = "legend"
         self.css = _CSS
         self.css_json = htmlsafe_json_dumps(_CSS)
-        self.html_json = htmlsafe_json_dumps(legend_html(sections, aria))
+        self.html_json = htmlsafe_json_dumps(legend_html(sections, title))

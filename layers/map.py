@@ -72,5 +72,5 @@ def build_map(
             sections.append(section)
     if bounds is not None and ctx.state.z is None:
         fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=13)
-    Legend(sections, aria=t("legend.zones", ctx.state.lang)).add_to(fmap)
+    Legend(sections, title=t("legend.title", ctx.state.lang)).add_to(fmap)
     return fmap

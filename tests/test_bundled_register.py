@@ -66,7 +66,8 @@ def test_summary_states_hai_phong_figures_as_the_resolution_does(tmp_path, capsy
     assert main(["--store", str(store.path), "summary", "--province", "Hải Phòng", "--json"]) == 0
     (hp,) = json.loads(capsys.readouterr().out)["provinces"]
     assert hp["province"] == "Hải Phòng"
-    figures = [f for f in hp["official_figures"] if f["citation"]["source_id"] == "hp-06-nq-tu-2022"]
+    figures = [f for f in hp["official_figures"]
+               if f["citation"]["source_id"] == "hp-06-nq-tu-2022"]
     found = {(f["indicator"], f["scope"], f["period"]): f for f in figures}
     for indicator, scope, period, value, value_max, comparison, section in HP_06_NQ_TU:
         fig = found[(indicator, scope, period)]
