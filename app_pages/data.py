@@ -8,12 +8,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo.register import Register
-from geo.store import open_store
+from geo.register import Register, RegisterFormatError
+from geo.store import StoreError, open_store
+from layers.i18n import t
 from layers.infrastructure import project_features
 from layers.zones import zone_features
 
-__all__ = ["RegisterHandle", "load_register", "md", "project_json", "zone_json"]
+__all__ = [
+    "RegisterHandle", "load_register", "md", "project_json", "register_or_stop", "zone_json",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,16 @@ def load_register() -> RegisterHandle:
     stat = os.stat(where)
     version = f"{where}:{stat.st_mtime_ns}:{stat.st_size}"
     return RegisterHandle(_read(where, version), version, where)
+
+
+def register_or_stop(lang: str) -> RegisterHandle:
+    """Return the register, or show what is wrong with the store and stop the page."""
+    try:
+        return load_register()
+    except (StoreError, RegisterFormatError, OSError) as exc:
+        st.error(t("store.error", lang, err=str(exc)))
+        st.stop()
+        raise  # st.stop() raises; this line only satisfies type checkers
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.data import load_register, md, project_json, zone_json
+from app_pages.data import load_register, md, project_json, register_or_stop, zone_json
 from geo.analysis import (
     citation,
     filter_zones,
@@ -342,7 +342,8 @@ def _handle_click(out: dict[str, Any] | None, reg: Register) -> None:
 
 def render() -> None:
     """Draw the map page."""
-    handle = load_register()
+    url_lang = st.query_params.get("lang", "vi")
+    handle = register_or_stop(S.get("lang") or (url_lang if url_lang in LANGS else "vi"))
     reg = handle.register
     _seed_from_url(reg)
     if "_pending" in S:

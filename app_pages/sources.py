@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.data import load_register, md
+from app_pages.data import register_or_stop
 from geo.analysis import citation, summary
 from layers.i18n import t, zone_name
 from layers.state import LANGS
@@ -13,9 +13,9 @@ from layers.state import LANGS
 
 def render() -> None:
     """Draw the sources page."""
-    reg = load_register().register
     lang = st.session_state.get("lang") or st.query_params.get("lang", "vi")
     lang = lang if lang in LANGS else "vi"
+    reg = register_or_stop(lang).register
     st.title(t("sources.title", lang))
 
     st.header(t("sources.documents", lang))
@@ -42,11 +42,11 @@ def render() -> None:
             rows.append({
                 t("province", lang): prov["province"],
                 t("kind", lang): cov["kind"],
-                "official zones": cov["official_count"],
-                "register zones": cov["register_count"],
-                "official ha": cov["official_area_ha"],
-                "register ha (known)": cov["register_area_ha"],
-                "register zones with unknown area": cov["register_area_unknown"],
+                t("gap.official_count", lang): cov["official_count"],
+                t("gap.register_count", lang): cov["register_count"],
+                t("gap.official_ha", lang): cov["official_area_ha"],
+                t("gap.register_ha", lang): cov["register_area_ha"],
+                t("gap.unknown_area", lang): cov["register_area_unknown"],
             })
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -55,8 +55,8 @@ def render() -> None:
     zones = reg.zones.drop(columns="geometry").copy()
     zones.insert(1, "name", [zone_name(z, lang) for z in zones.to_dict("records")])
     st.dataframe(zones, hide_index=True, width="stretch")
-    st.caption(md(f"{len(reg.zones)} zones · {len(reg.projects)} projects · "
-                  f"{len(reg.figures)} figures"))
+    st.caption(t("sources.counts", lang, z=len(reg.zones), p=len(reg.projects),
+                 f=len(reg.figures)))
 
 
 render()

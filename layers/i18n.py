@@ -164,6 +164,14 @@ LABELS: dict[str, dict[str, str]] = {
     "sources.register": {"vi": "Danh mục khu", "en": "Zone register"},
     "sources.gap": {"vi": "Chênh lệch giữa số liệu chính thức và dữ liệu hiện có",
                     "en": "Gap between the official figures and the register"},
+    "gap.official_count": {"vi": "Số khu theo văn bản", "en": "Zones (official)"},
+    "gap.register_count": {"vi": "Số khu trong dữ liệu", "en": "Zones (register)"},
+    "gap.official_ha": {"vi": "Diện tích theo văn bản (ha)", "en": "Hectares (official)"},
+    "gap.register_ha": {"vi": "Diện tích đã biết trong dữ liệu (ha)",
+                        "en": "Hectares known in the register"},
+    "gap.unknown_area": {"vi": "Số khu chưa rõ diện tích", "en": "Zones with unknown area"},
+    "sources.counts": {"vi": "{z} khu · {p} công trình hạ tầng · {f} số liệu chính thức",
+                       "en": "{z} zones · {p} infrastructure projects · {f} official figures"},
     "store.error": {"vi": "Không đọc được dữ liệu: {err}", "en": "Cannot read the register: {err}"},
 }
 

@@ -92,3 +92,33 @@ def test_sources_page_runs(app):
     at = app(page="app_pages/sources.py")
     assert not at.exception
     assert any("Test resolution" in str(df.value.to_dict()) for df in at.dataframe)
+
+
+def test_a_broken_store_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "broken.gpkg"
+    bad.write_text("this is not a GeoPackage", encoding="utf-8")
+    monkeypatch.setenv("KCN_ATLAS_STORE", str(bad))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "Không đọc được dữ liệu" in at.error[0].value
+
+
+def test_html_in_a_zone_name_shows_as_text(tmp_path, monkeypatch, fixture_register):
+    from geo.store import GeoPackageStore
+
+    zones = fixture_register.zones.copy()
+    zones.loc[zones.id == "kcn-alpha", "name_vi"] = XSS
+    store = GeoPackageStore(tmp_path / "xss.gpkg")
+    store.write(fixture_register.with_zones(zones))
+    monkeypatch.setenv("KCN_ATLAS_STORE", str(store.path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["zone"] = "kcn-alpha"
+    at.run()
+    assert not at.exception
+    heading = [m.value for m in at.subheader]
+    # Markdown-escaped: shown literally, never parsed as a tag.
+    assert heading == [r"\<img src=x onerror=alert\(1\)\>"]
+    script = _map_script(at)
+    assert "<img" not in script
+    # Escaped as HTML for the tooltip, then made html-safe inside the script.
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in script
