@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely import wkt
 from shapely.errors import ShapelyError
+from shapely.geometry.base import BaseGeometry
 
 from geo.crs import STORE_CRS
 from geo.schema import (
@@ -143,8 +144,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
-def _geometries(df: pd.DataFrame, path: Path) -> list:
-    geoms = []
+def _geometries(df: pd.DataFrame, path: Path) -> list[BaseGeometry | None]:
+    geoms: list[BaseGeometry | None] = []
     for i, text in enumerate(df.get("geometry_wkt", pd.Series(dtype=object))):
         if not text or not str(text).strip():
             geoms.append(None)
