@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers.i18n import t
+from geo.i18n import t
 from layers.state import LANGS
 
 st.set_page_config(page_title="KCN Atlas", layout="wide",

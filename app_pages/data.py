@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from geo.i18n import t
 from geo.register import Register, RegisterFormatError
 from geo.store import StoreError, open_store
-from layers.i18n import t
 from layers.infrastructure import project_features
 from layers.zones import zone_features
 

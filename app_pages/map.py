@@ -21,10 +21,10 @@ from geo.analysis import (
     search_zones,
     zones_served,
 )
+from geo.i18n import number, project_name, t, zone_name
 from geo.register import Register
 from geo.schema import VALUE_FIELDS
 from layers.base import MapContext
-from layers.i18n import number, project_name, t, zone_name
 from layers.map import build_map
 from layers.selection import selection_group
 from layers.state import (

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.data import register_or_stop
 from geo.analysis import citation, summary
-from layers.i18n import t, zone_name
+from geo.i18n import t, zone_name
 from layers.state import LANGS
 
 

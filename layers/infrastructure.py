@@ -7,9 +7,9 @@ from typing import Any
 import folium
 import geopandas as gpd
 
+from geo.i18n import project_name, t
 from layers.base import HTML, LegendItem, LegendSection, MapContext
 from layers.geojson import FastGeoJson, collection, serialise_features
-from layers.i18n import project_name, t
 from layers.style import PROJECT_COLORS, project_style
 
 __all__ = ["InfrastructureLayer", "project_features", "project_tooltip"]

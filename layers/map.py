@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import folium
 
+from geo.i18n import t
 from layers.base import LegendSection, MapContext, MapLayer
 from layers.basemaps import BaseMapLayer
-from layers.i18n import t
 from layers.infrastructure import InfrastructureLayer
 from layers.legend import Legend
 from layers.zones import ZoneLayer

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from geo.analysis import filter_zones, projects_serving
+from geo.i18n import project_name
 from geo.store import GeoPackageStore
-from layers.i18n import project_name
 
 TILE_HOSTS = {"tile.openstreetmap.org", "basemaps.cartocdn.com", "server.arcgisonline.com"}
 

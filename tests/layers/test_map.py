@@ -3,8 +3,8 @@ import re
 
 import pytest
 
+from geo.i18n import LABELS
 from layers.geojson import serialise_features
-from layers.i18n import LABELS
 from layers.map import build_map
 from layers.selection import selection_group
 from layers.state import MapState
