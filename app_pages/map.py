@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
 import pandas as pd
+import segno
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -16,7 +18,6 @@ from geo.analysis import (
     find_provinces,
     hectares_by_period,
     nearest_projects,
-    present_by,
     projects_serving,
     search_zones,
     zones_served,
@@ -319,6 +320,52 @@ def _project_panel(reg: Register, project_id: str, lang: str) -> list[str]:
 
 # --- page --------------------------------------------------------------------
 
+def _anchored_camera(state: MapState) -> tuple[float | None, float | None, int | None]:
+    """Return the camera the map script is built with.
+
+    The script's initial view changes only when the map's content does, so that
+    panning (which updates the URL's lat/lon/z) never reloads the map.
+    """
+    key = state.without_camera()
+    anchor = S.get("_anchor")
+    if anchor is None or anchor[0] != key:
+        anchor = (key, (state.lat, state.lon, state.z))
+        S["_anchor"] = anchor
+    return anchor[1]
+
+
+def _handle_camera(out: dict[str, Any] | None) -> None:
+    """Remember where the user has moved the map; the URL follows."""
+    if not out:
+        return
+    center, zoom = out.get("center"), out.get("zoom")
+    if not center or zoom is None:
+        return
+    camera = (round(float(center["lat"]), 5), round(float(center["lng"]), 5), int(zoom))
+    if camera != S.get("camera"):
+        S["camera"] = camera
+
+
+def _base_url() -> str:
+    url = st.context.url
+    return url if url else "http://localhost:8501/"
+
+
+def _qr_png(text: str) -> bytes:
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=5, border=2)
+    return buf.getvalue()
+
+
+def _share(state: MapState) -> None:
+    lang = state.lang
+    link = state.link(_base_url())
+    with st.popover(t("share", lang), icon=None):
+        st.caption(t("share.help", lang))
+        st.code(link, language=None, wrap_lines=True)
+        st.image(_qr_png(link), caption=t("share.qr", lang), width=200)
+
+
 def _handle_click(out: dict[str, Any] | None, reg: Register) -> None:
     """Select what the user clicked on the map, once per click."""
     if not out:
@@ -352,7 +399,6 @@ def render() -> None:
     area_bounds = _sidebar(reg)
     state = _current_state(area_bounds)
     lang = state.lang
-    st.query_params.from_dict(state.to_query())
 
     if S.get("_ignored"):
         st.info(t("ignored_params", lang, names=", ".join(S["_ignored"])))
@@ -366,7 +412,9 @@ def render() -> None:
         projects = projects[projects["province"].isin(state.prov)]
     if "infra" not in state.layers:
         projects = projects.iloc[0:0]
-    ctx = MapContext(state=state, zones=shown_zones, projects=projects,
+    lat, lon, z = _anchored_camera(state)
+    ctx = MapContext(state=state.with_(lat=lat, lon=lon, z=z), zones=shown_zones,
+                     projects=projects,
                      zone_json=zone_json(handle, lang, state.color),
                      project_json=project_json(handle, lang))
 
@@ -398,15 +446,20 @@ def render() -> None:
             key="map",
             height=640,
             use_container_width=True,
-            returned_objects=["last_active_drawing", "last_object_clicked"],
+            returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
             feature_group_to_add=selection_group(ctx, linked_projects, linked_zones),
             center=center,
             zoom=zoom,
         )
         _handle_click(out, reg)
+        _handle_camera(out)
+        state = _current_state(area_bounds)
+        st.query_params.from_dict(state.to_query())
+        _share(state)
+        # Every zone of the filters, whatever its period ("2030" holds them all).
         periods = hectares_by_period(reg.zones[filter_zones(
             reg.zones, provinces=state.prov, kinds=state.kind, statuses=state.status,
-            period="2030") | present_by(reg.zones, "now")])
+            period="2030")])
         st.caption(md(t("hectares_by_period", lang)) + ": " + " · ".join(
             f"{t(f'period.{p}', lang)}: "
             + t("ha_known", lang, n=v["zones"],

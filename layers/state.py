@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "BASEMAPS",
@@ -84,6 +85,19 @@ class MapState:
                 continue
             out[f.name] = _format(f.name, value)
         return out
+
+    def link(self, base_url: str) -> str:
+        """Return the shareable link of this state on the app at ``base_url``.
+
+        Any query or fragment of ``base_url`` is replaced; commas stay readable.
+        """
+        parts = urlsplit(base_url)
+        query = urlencode(self.to_query(), safe=",")
+        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+    def without_camera(self) -> MapState:
+        """Return the state without centre and zoom (what the map's content depends on)."""
+        return replace(self, lat=None, lon=None, z=None, zone=None, project=None, q="")
 
     @classmethod
     def from_query(cls, query: Mapping[str, str | list[str]]) -> MapState:

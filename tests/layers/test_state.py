@@ -93,3 +93,22 @@ def test_any_valid_state_survives_the_round_trip(state, centre):
     back = MapState.from_query(state.to_query())
     assert back == state
     assert back.ignored == ()
+
+
+@pytest.mark.parametrize(("base", "expected"), [
+    ("http://127.0.0.1:8501/", "http://127.0.0.1:8501/?v=1&lang=en&kind=KCN,CCN&q=dinh+vu"),
+    ("https://atlas.example.vn/map?old=1#x",
+     "https://atlas.example.vn/map?v=1&lang=en&kind=KCN,CCN&q=dinh+vu"),
+    ("http://localhost:8501", "http://localhost:8501/?v=1&lang=en&kind=KCN,CCN&q=dinh+vu"),
+])
+def test_link(base, expected):
+    state = MapState(lang="en", kind=("KCN", "CCN"), q="dinh vu")
+    assert state.link(base) == expected
+
+
+def test_link_round_trips_through_a_url():
+    from urllib.parse import parse_qsl, urlsplit
+    state = MapState(lang="en", prov=("Hải Phòng",), q="Đình Vũ & <b>", zone="kcn-dinh-vu",
+                     lat=20.85, lon=106.75, z=12)
+    query = dict(parse_qsl(urlsplit(state.link("http://h/")).query))
+    assert MapState.from_query(query) == state

@@ -1,0 +1,678 @@
+"""Exports of the zones and projects a user sees: GeoJSON, GeoPackage, CSV, Excel and KML.
+
+:func:`export_selection` turns a selection of the register into the bytes of
+one file; it never touches a path the caller gives and never imports Streamlit,
+so the app only has to offer the bytes for download.
+
+Every format carries the same attribute table. Each row names its source in
+plain columns (``source_document``, ``source_issuer``, ``source_date``,
+``source_section``, ``as_of``), and each zone attribute with a citation of its
+own in ``zone_values`` gets a ``<field>_source`` column holding that citation
+on one line. ``name``, ``kind_label`` and ``status_label`` are in the export's
+language. Numbers stay numbers, text stays Unicode NFC, and a missing value is
+empty (JSON ``null``, SQL ``NULL``, an empty CSV field or Excel cell), never
+"nan" or "None".
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from shapely.geometry import mapping
+
+from geo.analysis import citation
+from geo.crs import STORE_CRS
+from geo.i18n import LABELS, number, project_name, t, zone_name
+from geo.register import Register
+from geo.schema import PROJECT_COLUMNS, SOURCE_COLUMNS, VALUE_FIELDS, ZONE_COLUMNS
+from geo.text import nfc
+
+__all__ = ["EXPORT_FORMATS", "ExportFile", "export_selection"]
+
+EXPORT_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx", "kml")
+
+LANGS: tuple[str, ...] = ("vi", "en")
+
+MIME_TYPES: dict[str, str] = {
+    "geojson": "application/geo+json",  # RFC 7946
+    "gpkg": "application/geopackage+sqlite3",  # OGC's registered type
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "kml": "application/vnd.google-earth.kml+xml",
+}
+
+# Excel refuses longer text in a cell (it "repairs" the workbook, dropping data).
+EXCEL_CELL_LIMIT = 32_767
+
+# The keys GeoJSON's ``kcn_atlas.sources`` gives for each cited source.
+GEOJSON_SOURCE_KEYS = ("source_id", "document", "issuer", "date", "file")
+
+_SOURCE_INFO = ["source_document", "source_issuer", "source_date", "source_section", "as_of"]
+_ZONE_EXPORT = [
+    "record_type", "id", "name", "kind", "kind_label", "name_vi", "name_en", "parent_id",
+    "province", "province_current", "district", "status", "status_label",
+    "area_total_ha", "area_industrial_ha", "leased_ha", "occupancy_pct", "year_established",
+    "plan_period", "developer", "sectors", "geometry_quality", "source_id", *_SOURCE_INFO,
+    "notes",
+]
+_PROJECT_EXPORT = [
+    "record_type", "id", "name", "kind", "kind_label", "name_vi", "name_en", "status",
+    "status_label", "period", "serves", "province", "geometry_quality", "source_id",
+    *_SOURCE_INFO, "quote", "notes",
+]
+_INT_COLUMNS = [f for f, kind in VALUE_FIELDS.items() if kind is int]
+_FLOAT_COLUMNS = [f for f, kind in VALUE_FIELDS.items() if kind is float]
+_GEOMETRY_TEXT = ["wkt", "lon", "lat"]
+
+# What each column means, one line per language: the Excel ``about`` sheet.
+COLUMN_HELP: dict[str, dict[str, str]] = {
+    "record_type": {"vi": "zone (khu) hoặc project (công trình hạ tầng)",
+                    "en": "zone or project (infrastructure project)"},
+    "id": {"vi": "Mã định danh ổn định của bản ghi", "en": "Stable identifier of the record"},
+    "name": {"vi": "Tên theo ngôn ngữ của tệp (tên tiếng Việt nếu thiếu bản dịch)",
+             "en": "Name in the export's language (the Vietnamese name when untranslated)"},
+    "kind": {"vi": "Mã loại: KKT, KCN, CCN với khu; expressway, seaport… với công trình",
+             "en": "Kind code: KKT, KCN, CCN for zones; expressway, seaport… for projects"},
+    "kind_label": {"vi": "Loại, bằng chữ", "en": "Kind in words"},
+    "name_vi": {"vi": "Tên tiếng Việt", "en": "Vietnamese name"},
+    "name_en": {"vi": "Tên tiếng Anh", "en": "English name"},
+    "parent_id": {"vi": "Mã khu kinh tế chứa khu này", "en": "id of the economic zone it lies in"},
+    "province": {"vi": "Tỉnh/thành phố theo văn bản nguồn",
+                 "en": "Province as named in the source"},
+    "province_current": {"vi": "Tỉnh/thành phố hiện nay (sau sáp nhập 2025)",
+                         "en": "Province today (after the 2025 merger)"},
+    "district": {"vi": "Quận/huyện", "en": "District"},
+    "status": {"vi": "Mã hiện trạng: operating, under_construction, planned, proposed",
+               "en": "Status code: operating, under_construction, planned, proposed"},
+    "status_label": {"vi": "Hiện trạng, bằng chữ", "en": "Status in words"},
+    "area_total_ha": {"vi": "Tổng diện tích (ha)", "en": "Total area (hectares)"},
+    "area_industrial_ha": {"vi": "Diện tích đất công nghiệp (ha)",
+                           "en": "Industrial land (hectares)"},
+    "leased_ha": {"vi": "Diện tích đã cho thuê (ha)", "en": "Land leased (hectares)"},
+    "occupancy_pct": {"vi": "Tỷ lệ lấp đầy (%)", "en": "Occupancy (percent)"},
+    "year_established": {"vi": "Năm thành lập", "en": "Year established"},
+    "plan_period": {"vi": "Kỳ quy hoạch", "en": "Plan period"},
+    "developer": {"vi": "Chủ đầu tư hạ tầng", "en": "Infrastructure developer"},
+    "sectors": {"vi": "Ngành nghề ưu tiên", "en": "Priority sectors"},
+    "geometry_quality": {"vi": "Độ tin cậy của vị trí: surveyed (đo đạc), digitised (số hoá "
+                               "từ bản vẽ), approximate (gần đúng)",
+                         "en": "How far the location can be trusted: surveyed, digitised "
+                               "(from a plan drawing) or approximate"},
+    "source_id": {"vi": "Mã văn bản nguồn của bản ghi (xem trang sources)",
+                  "en": "id of the record's source (see the sources sheet)"},
+    "source_document": {"vi": "Tên văn bản nguồn", "en": "Title of the source document"},
+    "source_issuer": {"vi": "Cơ quan ban hành văn bản nguồn", "en": "Issuer of the source"},
+    "source_date": {"vi": "Ngày của văn bản nguồn", "en": "Date of the source"},
+    "source_section": {"vi": "Mục của văn bản nêu bản ghi",
+                       "en": "Section of the source that states the record"},
+    "as_of": {"vi": "Thời điểm của thông tin", "en": "Date the information refers to"},
+    "notes": {"vi": "Ghi chú của người biên tập", "en": "Editors' notes"},
+    "period": {"vi": "Thời gian thực hiện công trình", "en": "Period of the project"},
+    "serves": {"vi": "Mã các khu mà công trình phục vụ, cách nhau bởi “;”",
+               "en": "ids of the zones the project serves, separated by “;”"},
+    "quote": {"vi": "Trích dẫn nguyên văn từ văn bản nguồn", "en": "The source's own words"},
+    "wkt": {"vi": "Hình dạng (WKT, kinh độ/vĩ độ WGS 84); để trống nếu quá dài cho một ô "
+                  "Excel: dùng GeoPackage hoặc GeoJSON",
+            "en": "Geometry as WKT (WGS 84 longitude/latitude); empty when too long for an "
+                  "Excel cell: use GeoPackage or GeoJSON"},
+    "lon": {"vi": "Kinh độ của một điểm nằm trong hình (WGS 84)",
+            "en": "Longitude of a point inside the geometry (WGS 84)"},
+    "lat": {"vi": "Vĩ độ của một điểm nằm trong hình (WGS 84)",
+            "en": "Latitude of a point inside the geometry (WGS 84)"},
+}
+
+# The export's own phrases (metadata rows, the KML document description).
+_TEXT: dict[str, dict[str, str]] = {
+    "generated": {"vi": "Ngày xuất", "en": "Generated"},
+    "link": {"vi": "Xem trực tuyến", "en": "Live view"},
+    "language": {"vi": "Ngôn ngữ", "en": "Language"},
+    "zones": {"vi": "Số khu", "en": "Zones"},
+    "projects": {"vi": "Số công trình hạ tầng", "en": "Infrastructure projects"},
+    "sources": {"vi": "Văn bản nguồn", "en": "Sources"},
+    "empty": {"vi": "Ô trống: chưa có số liệu", "en": "An empty cell: the value is not known"},
+    "field_source": {"vi": "Nguồn của cột {field}: văn bản, cơ quan ban hành, ngày, §mục",
+                     "en": "Source of {field}: document, issuer, date, §section"},
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One exported file, ready to offer for download."""
+
+    data: bytes
+    filename: str  # e.g. "kcn-atlas-2026-11-22.geojson"
+    mime: str
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The exported rows as tables, shared by every format."""
+
+    zones: gpd.GeoDataFrame
+    projects: gpd.GeoDataFrame
+    sources: pd.DataFrame  # the cited sources, SOURCE_COLUMNS
+    generated: str
+    link: str | None
+    lang: str
+
+
+def export_selection(
+    register: Register,
+    zone_ids: Sequence[str],
+    project_ids: Sequence[str],
+    fmt: str,
+    *,
+    lang: str = "vi",
+    link: str | None = None,
+    generated: str | None = None,
+) -> ExportFile:
+    """Export the selected zones and projects, with their sources, as one file.
+
+    Rows come in the register's order (by id), zones before projects, whatever
+    the order of the ids given; an empty selection gives a valid file with no
+    features.
+
+    Parameters
+    ----------
+    register
+        The register the ids refer to.
+    zone_ids, project_ids
+        Ids of the zones and projects the user sees; duplicates are ignored.
+    fmt
+        One of :data:`EXPORT_FORMATS`:
+
+        ``geojson``
+            One RFC 7946 FeatureCollection (WGS 84 longitude/latitude, polygon
+            rings counter-clockwise), zones then projects, told apart by the
+            property ``record_type``. The top-level member ``kcn_atlas`` holds
+            ``generated``, ``link`` and ``sources`` (the cited sources only).
+        ``gpkg``
+            GeoPackage with the layers ``zones`` and ``projects`` and the
+            tables ``sources`` and ``export_info`` (one row: generated, link,
+            language, zone and project counts).
+        ``csv``
+            One table, zones then projects, with ``record_type``; the geometry
+            as ``wkt`` plus ``lon``/``lat`` of a point inside it. UTF-8 with a
+            byte-order mark, so that Excel opens Vietnamese text correctly;
+            CRLF line ends (RFC 4180). Text is written as is: a spreadsheet
+            may read a value starting with "=" as a formula.
+        ``xlsx``
+            Sheets ``zones``, ``projects``, ``sources`` and ``about``
+            (generated, link, one line on each column). Numbers are numeric
+            cells; text is always a text cell, never a formula. ``wkt`` is
+            empty where it would exceed Excel's 32,767 characters per cell.
+        ``kml``
+            For Google Earth (GDAL's LIBKML driver): one Document "KCN Atlas"
+            whose description lists the generated date, the link and the
+            cited sources; one Folder per record type; a Placemark per row
+            named by ``name``, with a short summary as description (kind,
+            status, area, occupancy, source) and the attributes as
+            ExtendedData. Descriptions are HTML escaped, since KML viewers
+            render them as HTML.
+    lang
+        Language of ``name``, the labels and the metadata: "vi" or "en".
+    link
+        Address of the live view of this selection, named in the file.
+    generated
+        ISO date of the export (``YYYY-MM-DD``); today by default.
+
+    Returns
+    -------
+    ExportFile
+        The bytes, a file name ``kcn-atlas-<generated>.<fmt>`` and the MIME type.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` or ``lang`` is not supported, ``generated`` is not an ISO
+        date, or an id is not in the register.
+    """
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(
+            f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}"
+        )
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}")
+    day = date.today() if generated is None else date.fromisoformat(generated)
+    selection = _select(register, zone_ids, project_ids, lang, link, day.isoformat())
+    return ExportFile(
+        data=writer(selection),
+        filename=f"kcn-atlas-{day.isoformat()}.{fmt}",
+        mime=MIME_TYPES[fmt],
+    )
+
+
+# --- building the tables ---------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else nfc(str(value))
+
+
+def _label(prefix: str, value: str | None, lang: str) -> str | None:
+    """Return the label of a vocabulary value; the value itself when it has none."""
+    if value is None:
+        return None
+    key = f"{prefix}.{value}"
+    return t(key, lang) if key in LABELS else value
+
+
+class _Citations:
+    """One-line citations, looked up once per source and section."""
+
+    def __init__(self, register: Register) -> None:
+        self._register = register
+        self._cache: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+        self.cited: set[str] = set()
+
+    def record(self, source_id: str | None, section: str | None) -> dict[str, Any]:
+        key = (source_id, section)
+        if key not in self._cache:
+            self._cache[key] = citation(self._register, source_id, section)
+        if source_id is not None:
+            self.cited.add(source_id)
+        return self._cache[key]
+
+    def line(self, source_id: str | None, section: str | None) -> str | None:
+        """Return "document, issuer, date, §section", or None without a source."""
+        if source_id is None:
+            return None
+        cite = self.record(source_id, section)
+        return _citation_line(source_id, cite["document"], cite["issuer"], cite["date"], section)
+
+
+def _citation_line(source_id: str | None, document: str | None, issuer: str | None,
+                   day: str | None, section: str | None) -> str | None:
+    """Return "document, issuer, date, §section" (the id when the document is unknown)."""
+    parts = [document or source_id, issuer, day, f"§{section}" if section else None]
+    return ", ".join(p for p in parts if p) or None
+
+
+def _pick(frame: gpd.GeoDataFrame, ids: Sequence[str], what: str) -> gpd.GeoDataFrame:
+    if isinstance(ids, str):  # a lone id would otherwise be read letter by letter
+        raise TypeError(f"{what} ids must be a sequence of ids, not a string")
+    wanted = set(ids)
+    unknown = sorted(wanted - set(frame["id"]))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise ValueError(f"{len(unknown)} {what} ids are not in the register: {shown}")
+    return frame[frame["id"].isin(wanted)].sort_values("id", kind="stable")
+
+
+def _typed_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """Build a frame whose text columns keep None (object), numbers float and years Int64."""
+    data: dict[str, pd.Series] = {}
+    for col in columns:
+        values: list[Any] = [row.get(col) for row in rows]
+        if col in _FLOAT_COLUMNS:
+            data[col] = pd.Series([np.nan if _missing(v) else float(v) for v in values],
+                                  dtype="float64")
+        elif col in _INT_COLUMNS:
+            data[col] = pd.Series([pd.NA if _missing(v) else round(float(v)) for v in values],
+                                  dtype="Int64")
+        else:
+            # An explicit object dtype: pandas 3 would infer "str" and turn None into NaN.
+            data[col] = pd.Series([_text(v) for v in values], dtype=object)
+    return pd.DataFrame(data, columns=columns)
+
+
+def _geo(frame: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(frame, geometry=np.asarray(geometry.values), crs=STORE_CRS)
+
+
+def _zone_table(register: Register, zones: gpd.GeoDataFrame, lang: str,
+                cites: _Citations) -> gpd.GeoDataFrame:
+    values = register.zone_values
+    values = values[values["zone_id"].isin(set(zones["id"]))
+                    & values["field"].isin(list(VALUE_FIELDS))]
+    value_source: dict[tuple[str, str], str | None] = {
+        (v.zone_id, v.field): cites.line(v.source_id, v.source_section)
+        for v in values.itertuples(index=False)
+    }
+    fields = [f for f in VALUE_FIELDS if f in set(values["field"])]
+    rows = []
+    for rec in pd.DataFrame(zones.drop(columns=zones.geometry.name)).to_dict("records"):
+        row = {c: rec.get(c) for c in ZONE_COLUMNS}
+        row = {k: None if _missing(v) else v for k, v in row.items()}
+        cite = cites.record(row["source_id"], row["source_section"])
+        row.update(
+            record_type="zone",
+            name=zone_name(row, lang),
+            kind_label=_label("kind", row["kind"], lang),
+            status_label=_label("status", row["status"], lang),
+            source_document=cite["document"],
+            source_issuer=cite["issuer"],
+            source_date=cite["date"],
+        )
+        for field in fields:
+            row[f"{field}_source"] = value_source.get((row["id"], field))
+        rows.append(row)
+    columns = _ZONE_EXPORT + [f"{f}_source" for f in fields]
+    return _geo(_typed_frame(rows, columns), zones.geometry)
+
+
+def _project_table(projects: gpd.GeoDataFrame, lang: str,
+                   cites: _Citations) -> gpd.GeoDataFrame:
+    rows = []
+    for rec in pd.DataFrame(projects.drop(columns=projects.geometry.name)).to_dict("records"):
+        row = {c: None if _missing(rec.get(c)) else rec.get(c) for c in PROJECT_COLUMNS}
+        cite = cites.record(row["source_id"], row["source_section"])
+        row.update(
+            record_type="project",
+            name=project_name(row, lang),
+            kind_label=_label("pkind", row["kind"], lang),
+            status_label=_label("status", row["status"], lang),
+            source_document=cite["document"],
+            source_issuer=cite["issuer"],
+            source_date=cite["date"],
+        )
+        rows.append(row)
+    return _geo(_typed_frame(rows, _PROJECT_EXPORT), projects.geometry)
+
+
+def _select(register: Register, zone_ids: Sequence[str], project_ids: Sequence[str],
+            lang: str, link: str | None, generated: str) -> _Selection:
+    cites = _Citations(register)
+    zones = _zone_table(register, _pick(register.zones, zone_ids, "zone"), lang, cites)
+    projects = _project_table(_pick(register.projects, project_ids, "project"), lang, cites)
+    src = register.sources
+    src = src[src["source_id"].isin(cites.cited)].sort_values("source_id", kind="stable")
+    sources = _typed_frame(
+        pd.DataFrame(src).to_dict("records"), SOURCE_COLUMNS
+    )
+    return _Selection(zones=zones, projects=projects, sources=sources,
+                      generated=generated, link=link, lang=lang)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return rows as plain Python values: None for missing, int, float or str."""
+    out = []
+    for rec in frame.to_dict("records"):
+        out.append({k: _plain(v) for k, v in rec.items()})
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if _missing(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _attributes(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+
+
+def _geometry_type(geoms: gpd.GeoSeries) -> str:
+    """Return the one geometry type of a layer, or "Unknown" when mixed or empty."""
+    kinds = set(geoms[geoms.notna()].geom_type)
+    return kinds.pop() if len(kinds) == 1 else "Unknown"
+
+
+def _with_geometry_text(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the attributes plus ``wkt`` and ``lon``/``lat`` of a point inside each shape."""
+    geoms = np.asarray(gdf.geometry.values)
+    inside = shapely.point_on_surface(geoms)  # the same point as representative_point()
+    out = _attributes(gdf)
+    # rounding_precision=-1: every digit, so that the geometry survives the round trip.
+    out["wkt"] = pd.Series(list(shapely.to_wkt(geoms, rounding_precision=-1)), dtype=object,
+                           index=out.index)
+    out["lon"] = shapely.get_x(inside)
+    out["lat"] = shapely.get_y(inside)
+    return out
+
+
+def _union_columns(frames: Iterable[pd.DataFrame]) -> list[str]:
+    columns: list[str] = []
+    for frame in frames:
+        columns += [c for c in frame.columns if c not in columns and c not in _GEOMETRY_TEXT]
+    return columns + _GEOMETRY_TEXT
+
+
+def _phrase(key: str, lang: str, **values: str) -> str:
+    text = _TEXT[key][lang]
+    return text.format(**values) if values else text
+
+
+# --- writers ---------------------------------------------------------------------------
+
+
+def _geojson(sel: _Selection) -> bytes:
+    features = []
+    for gdf in (sel.zones, sel.projects):
+        # RFC 7946 wants exterior rings counter-clockwise and holes clockwise.
+        geoms = shapely.orient_polygons(np.asarray(gdf.geometry.values))
+        for props, geom in zip(_records(_attributes(gdf)), geoms, strict=True):
+            features.append({
+                "type": "Feature",
+                "geometry": None if geom is None else mapping(geom),
+                "properties": props,
+            })
+    sources = [{k: rec[k] for k in GEOJSON_SOURCE_KEYS} for rec in _records(sel.sources)]
+    doc = {
+        "type": "FeatureCollection",
+        "kcn_atlas": {"generated": sel.generated, "link": sel.link, "sources": sources},
+        "features": features,
+    }
+    # allow_nan=False: a NaN that slipped past _plain would make invalid JSON.
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def _export_info(sel: _Selection) -> pd.DataFrame:
+    return pd.DataFrame({
+        "generated": pd.Series([sel.generated], dtype=object),
+        "link": pd.Series([sel.link], dtype=object),
+        "language": pd.Series([sel.lang], dtype=object),
+        "zones": pd.Series([len(sel.zones)], dtype="int64"),
+        "projects": pd.Series([len(sel.projects)], dtype="int64"),
+        "sources": pd.Series([len(sel.sources)], dtype="int64"),
+    })
+
+
+def _gpkg(sel: _Selection) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="kcn-atlas-export-") as tmp:
+        path = Path(tmp) / "export.gpkg"
+        for name, gdf in (("zones", sel.zones), ("projects", sel.projects)):
+            pyogrio.write_dataframe(
+                gdf, path, layer=name, driver="GPKG",
+                geometry_type=_geometry_type(gdf.geometry),
+                layer_options={"DESCRIPTION": f"KCN Atlas {name}, {sel.generated}"},
+            )
+        pyogrio.write_dataframe(sel.sources, path, layer="sources", driver="GPKG")
+        pyogrio.write_dataframe(_export_info(sel), path, layer="export_info", driver="GPKG")
+        return path.read_bytes()
+
+
+def _csv(sel: _Selection) -> bytes:
+    parts = [_with_geometry_text(sel.zones), _with_geometry_text(sel.projects)]
+    columns = _union_columns(parts)
+    table = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
+    for col in columns:  # reindex fills absent text columns with NaN: keep them empty
+        if table[col].dtype == object:
+            table[col] = table[col].astype(object).where(table[col].notna(), None)
+    text = table.to_csv(index=False, lineterminator="\r\n", na_rep="")
+    # The byte-order mark is how Excel knows the file is UTF-8 (Vietnamese text).
+    return text.encode("utf-8-sig")
+
+
+def _cell_value(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, str):
+        # openpyxl refuses control characters, which XML cannot hold anyway.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _write_sheet(ws: Worksheet, frame: pd.DataFrame) -> None:
+    """Write a frame with a bold, frozen header, numbers as numbers and text as text."""
+    bold = Font(bold=True)
+    widths = []
+    for j, col in enumerate(frame.columns, start=1):
+        ws.cell(row=1, column=j, value=str(col)).font = bold
+        widths.append(len(str(col)))
+    for i, rec in enumerate(frame.itertuples(index=False), start=2):
+        for j, raw in enumerate(rec, start=1):
+            value = _cell_value(raw)
+            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                # A cut WKT is no geometry: leave it empty (lon/lat remain). Other text
+                # is cut, since most of it is still worth reading.
+                value = None if frame.columns[j - 1] == "wkt" else value[:EXCEL_CELL_LIMIT]
+            if value is None:
+                continue
+            cell = ws.cell(row=i, column=j, value=value)
+            if isinstance(value, str):
+                # openpyxl stores text starting with "=" as a formula: keep data as data.
+                cell.data_type = "s"
+            widths[j - 1] = max(widths[j - 1], len(str(value)))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width, 6), 60) + 2
+    ws.freeze_panes = "A2"
+    if len(frame.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+
+
+def _about(sel: _Selection, columns: Iterable[str]) -> pd.DataFrame:
+    lang = sel.lang
+    rows: list[tuple[str, Any]] = [
+        ("generated", sel.generated),
+        ("link", sel.link),
+        ("language", sel.lang),
+        ("zones", len(sel.zones)),
+        ("projects", len(sel.projects)),
+        ("sources", len(sel.sources)),
+        ("", _phrase("empty", lang)),
+    ]
+    for col in columns:
+        if col in COLUMN_HELP:
+            rows.append((col, COLUMN_HELP[col][lang]))
+        elif col.endswith("_source"):
+            rows.append((col, _phrase("field_source", lang, field=col.removesuffix("_source"))))
+    return pd.DataFrame({
+        "item": pd.Series([r[0] for r in rows], dtype=object),
+        "value": pd.Series([r[1] for r in rows], dtype=object),
+    })
+
+
+def _xlsx(sel: _Selection) -> bytes:
+    zones = _with_geometry_text(sel.zones)
+    projects = _with_geometry_text(sel.projects)
+    wb = Workbook()
+    sheets: list[tuple[str, pd.DataFrame]] = [
+        ("zones", zones),
+        ("projects", projects),
+        ("sources", sel.sources),
+        ("about", _about(sel, _union_columns([zones, projects]))),
+    ]
+    for k, (title, frame) in enumerate(sheets):
+        ws = wb.active if k == 0 else wb.create_sheet()
+        assert ws is not None  # a new Workbook always has an active sheet
+        ws.title = title
+        _write_sheet(ws, frame)
+    if sel.link and sel.link.startswith(("https://", "http://")):
+        about = wb["about"]
+        for row in about.iter_rows(min_row=2, max_col=2):
+            if row[0].value == "link":
+                row[1].hyperlink = sel.link
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _summary(rec: Mapping[str, Any], lang: str, cites: Mapping[str, str | None]) -> str:
+    """Return a Placemark's plain-text summary: kind, status, area, occupancy, source."""
+    unknown = t("unknown", lang)
+    lines = [f"{rec['kind_label'] or unknown} · {rec['status_label'] or unknown}"]
+    if rec["record_type"] == "zone":
+        for field in ("area_total_ha", "occupancy_pct"):
+            lines.append(f"{t('attr.' + field, lang)}: {number(rec[field], lang) or unknown}")
+    elif rec.get("period"):
+        lines.append(f"{t('attr.period', lang)}: {rec['period']}")
+    lines.append(f"{t('panel.source', lang)}: {cites.get(rec['id']) or unknown}")
+    return "\n".join(lines)
+
+
+def _kml_frame(gdf: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    records = _records(_attributes(gdf))
+    line = {
+        rec["id"]: _citation_line(rec["source_id"], rec["source_document"],
+                                  rec["source_issuer"], rec["source_date"],
+                                  rec["source_section"])
+        for rec in records
+    }
+    # KML viewers render a description as HTML: escape it so that data stays text.
+    out["description"] = pd.Series(
+        [html.escape(_summary(rec, lang, line), quote=False) for rec in records],
+        dtype=object, index=out.index,
+    )
+    for col in _INT_COLUMNS:
+        if col in out.columns:  # KML has 32-bit ints only; GDAL writes Int64 as text
+            out[col] = out[col].astype("Int32")
+    return out
+
+
+def _kml_description(sel: _Selection) -> str:
+    lang = sel.lang
+    lines = [f"{_phrase('generated', lang)}: {sel.generated}"]
+    if sel.link:
+        lines.append(f"{_phrase('link', lang)}: {sel.link}")
+    lines.append(f"{_phrase('sources', lang)}:")
+    for rec in _records(sel.sources):
+        cite = ", ".join(str(rec[k]) for k in ("document", "issuer", "date") if rec[k])
+        file = f" ({rec['file']})" if rec["file"] else ""
+        lines.append(f"- [{rec['source_id']}] {cite}{file}")
+    return html.escape("\n".join(lines), quote=False)
+
+
+def _kml(sel: _Selection) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="kcn-atlas-export-") as tmp:
+        path = Path(tmp) / "export.kml"
+        for k, (name, gdf) in enumerate((("zones", sel.zones), ("projects", sel.projects))):
+            # The document's name and description are dataset options: set them once,
+            # when the first layer creates the file; the second layer is appended.
+            pyogrio.write_dataframe(
+                _kml_frame(gdf, sel.lang), path, layer=name, driver="LIBKML",
+                geometry_type=_geometry_type(gdf.geometry),
+                dataset_options=(
+                    {"NAME": "KCN Atlas", "DESCRIPTION": _kml_description(sel)}
+                    if k == 0 else None
+                ),
+                layer_options={"FOLDER": "YES"},
+            )
+        return path.read_bytes()
+
+
+_WRITERS: dict[str, Callable[[_Selection], bytes]] = {
+    "geojson": _geojson,
+    "gpkg": _gpkg,
+    "csv": _csv,
+    "xlsx": _xlsx,
+    "kml": _kml,
+}

@@ -1,0 +1,94 @@
+"""Share links: a view set through the UI reopens identically in a fresh browser."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import expect
+
+from tests.browser.test_map import _pick, _zones
+
+
+def _leaflet_view(page) -> tuple[float, float, int]:
+    """Return the live Leaflet map's centre and zoom from inside the st_folium iframe."""
+    for frame in page.frames:
+        if "streamlit_folium" in frame.url:
+            lat, lng, z = frame.evaluate(
+                "() => { const c = window.map.getCenter();"
+                " return [c.lat, c.lng, window.map.getZoom()]; }")
+            return lat, lng, z
+    raise AssertionError("no st_folium frame")
+
+
+def test_a_link_reopens_the_same_view_in_a_fresh_browser(page, wait_for_map,
+                                                         browser_context_factory, app_server,
+                                                         save_screenshot):
+    page.goto("/")
+    wait_for_map(page)
+    # Each step waits for the URL to show it: the URL is the state.
+    page.get_by_text("English", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]lang=en\b"), timeout=20000)
+    page.get_by_text("By 2030", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]period=2030\b"), timeout=20000)
+    page.get_by_text("Filters", exact=True).click()
+    _pick(page, "Kind", "KCN", "KCN – Industrial zone")
+    expect(page).to_have_url(re.compile(r"[?&]kind=KCN\b"), timeout=20000)
+    box = page.get_by_role("textbox", name="Find a zone by name")
+    box.fill("nam dinh vu")
+    box.press("Enter")
+    heading = page.get_by_role("heading", name="Nam Dinh Vu Industrial Zone I", exact=True)
+    expect(heading).to_be_visible(timeout=20000)
+    frame = wait_for_map(page)
+    # Selecting a zone centres the map on it at zoom 12; then the user zooms in.
+    expect(page).to_have_url(re.compile(r"[?&]z=12\b"), timeout=20000)
+    frame.locator(".leaflet-control-zoom-in").click()
+    expect(page).to_have_url(re.compile(r"[?&]z=13\b"), timeout=20000)
+    page.wait_for_timeout(1500)  # let the last map report settle into the URL
+    link = page.url
+    drawn = _zones(frame).count()
+    lat0, lng0, z0 = _leaflet_view(page)
+    save_screenshot(page, "share-sender")
+
+    other = browser_context_factory(base_url=app_server)
+    fresh = other.pages[0] if other.pages else other.new_page()
+    fresh.goto(link)
+    frame2 = wait_for_map(fresh)
+    expect(fresh.get_by_role("heading", name="Nam Dinh Vu Industrial Zone I", exact=True)) \
+        .to_be_visible(timeout=20000)
+    expect(fresh.get_by_text("Find a zone by name")).to_be_visible()
+    expect(fresh.get_by_role("radio", name="By 2030")).to_be_checked()
+    fresh.get_by_text("Filters", exact=True).click()
+    chosen = fresh.get_by_test_id("stSidebarUserContent").get_by_text("KCN – Industrial zone")
+    expect(chosen).to_be_visible()
+    expect(_zones(frame2)).to_have_count(drawn, timeout=20000)
+    lat1, lng1, z1 = _leaflet_view(fresh)
+    assert z1 == z0
+    assert abs(lat1 - lat0) < 1e-4 and abs(lng1 - lng0) < 1e-4
+    query = parse_qs(urlsplit(link).query)
+    assert query["lang"] == ["en"] and query["period"] == ["2030"] and query["kind"] == ["KCN"]
+    assert query["zone"] == ["kcn-nam-dinh-vu-i"]
+    save_screenshot(fresh, "share-receiver")
+    other.close()
+
+
+def test_a_malformed_link_opens_without_error(page, wait_for_map):
+    page.goto("/?v=1&zone=%3Cscript%3Ealert(1)%3C/script%3E&occ=90-10&z=abc&lat=999"
+              "&lon=106&lang=xx&layers=kcn,bogus&foo=bar")
+    wait_for_map(page)
+    notice = page.get_by_text("Liên kết có tham số không hợp lệ")
+    expect(notice).to_be_visible(timeout=20000)
+    for name in ("foo", "lang", "lat", "layers", "lon", "occ", "z", "zone"):
+        expect(notice).to_contain_text(name)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_share_control_gives_the_link_and_a_qr_code(page, wait_for_map):
+    page.goto("/?lang=en&zone=kcn-dinh-vu")
+    wait_for_map(page)
+    page.get_by_role("button", name="Share link").click()
+    code = page.get_by_test_id("stCode")
+    expect(code).to_contain_text("zone=kcn-dinh-vu", timeout=10000)
+    expect(code).to_contain_text("lang=en")
+    expect(page.get_by_role("img", name=re.compile("QR", re.I)).or_(
+        page.locator('[data-testid="stImage"] img'))).to_be_visible()
