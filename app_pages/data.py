@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -15,8 +16,17 @@ from layers.infrastructure import project_features
 from layers.zones import zone_features
 
 __all__ = [
-    "RegisterHandle", "load_register", "md", "project_json", "register_or_stop", "zone_json",
+    "RegisterHandle", "load_register", "md", "project_json", "register_or_stop", "vendor_asset",
+    "zone_json",
 ]
+
+VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+
+
+@st.cache_resource(show_spinner=False)
+def vendor_asset(name: str) -> str:
+    """Return the text of a vendored asset (for pages that inline it)."""
+    return (VENDOR / name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,14 @@ import segno
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.data import load_register, md, project_json, register_or_stop, zone_json
+from app_pages.data import (
+    load_register,
+    md,
+    project_json,
+    register_or_stop,
+    vendor_asset,
+    zone_json,
+)
 from geo.analysis import (
     citation,
     filter_zones,
@@ -28,6 +36,7 @@ from geo.schema import VALUE_FIELDS
 from layers.base import MapContext
 from layers.map import build_map
 from layers.selection import selection_group
+from layers.standalone import standalone_html
 from layers.state import (
     BASEMAPS,
     COLOR_MODES,
@@ -366,6 +375,33 @@ def _share(state: MapState) -> None:
         st.image(_qr_png(link), caption=t("share.qr", lang), width=200)
 
 
+def _cited_sources(reg: Register, zones: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
+    """Short citations of the documents behind what is shown."""
+    ids = set(zones["source_id"].dropna()) | set(projects["source_id"].dropna())
+    values = reg.zone_values[reg.zone_values["zone_id"].isin(zones["id"])]
+    ids |= set(values["source_id"].dropna())
+    docs = reg.sources[reg.sources["source_id"].isin(ids)].sort_values("date")
+    return [f"{r.document} ({r.date})" for r in docs.itertuples(index=False)]
+
+
+def _exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]]) -> None:
+    """The export menu: the map as one HTML file."""
+    lang = ctx.state.lang
+    today = date.today().isoformat()
+    link = ctx.state.link(_base_url())
+    sources = _cited_sources(reg, ctx.zones, ctx.projects)
+    with st.popover(t("export", lang), icon=None):
+        st.caption(t("export.help", lang))
+        st.download_button(
+            t("export.html", lang), key="dl_html", on_click="ignore",
+            file_name=f"kcn-atlas-map-{today}.html", mime="text/html",
+            data=lambda: standalone_html(
+                ctx, leaflet_js=vendor_asset("leaflet.js"),
+                leaflet_css=vendor_asset("leaflet.css"), live_link=link, generated=today,
+                sources=sources, linked_projects=linked[0], linked_zones=linked[1]),
+        )
+
+
 def _handle_click(out: dict[str, Any] | None, reg: Register) -> None:
     """Select what the user clicked on the map, once per click."""
     if not out:
@@ -455,7 +491,11 @@ def render() -> None:
         _handle_camera(out)
         state = _current_state(area_bounds)
         st.query_params.from_dict(state.to_query())
-        _share(state)
+        share_col, export_col, _ = st.columns([1, 1, 3])
+        with share_col:
+            _share(state)
+        with export_col:
+            _exports(ctx, reg, (linked_projects, linked_zones))
         # Every zone of the filters, whatever its period ("2030" holds them all).
         periods = hectares_by_period(reg.zones[filter_zones(
             reg.zones, provinces=state.prov, kinds=state.kind, statuses=state.status,
