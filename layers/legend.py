@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from branca.element import MacroElement
-from jinja2 import Template
-from jinja2.utils import htmlsafe_json_dumps
-
 from layers.base import HTML, LegendSection
+from layers.control import HtmlControl
 
 __all__ = ["Legend", "legend_html"]
 
@@ -47,35 +44,9 @@ def legend_html(sections: Sequence[LegendSection], title: str = "Legend") -> str
     return _LEGEND.render(sections=sections, title=title)
 
 
-class Legend(MacroElement):
-    """A bottom-right Leaflet control holding the legend HTML."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-        <style>{{ this.css }}</style>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-        (function () {
-            var style = document.createElement("style");
-            style.textContent = {{ this.css_json }};
-            document.head.appendChild(style);
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "kcn-legend-control");
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
+class Legend(HtmlControl):
+    """The bottom-right legend control."""
 
     def __init__(self, sections: Sequence[LegendSection], title: str = "Legend") -> None:
-        super().__init__()
-        self._name = "legend"
-        self.css = _CSS
-        self.css_json = htmlsafe_json_dumps(_CSS)
-        self.html_json = htmlsafe_json_dumps(legend_html(sections, title))
+        super().__init__(legend_html(sections, title), _CSS, position="bottomright",
+                         name="legend")

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from branca.element import Element, MacroElement
-from jinja2 import Template
-from jinja2.utils import htmlsafe_json_dumps
+from branca.element import Element, Figure
 
 from geo.i18n import t
 from layers.base import HTML, MapContext
+from layers.control import HtmlControl
 from layers.map import build_map
 from layers.selection import selection_group
 
@@ -38,36 +37,6 @@ _INFO_CSS = """
 .kcn-info-title{font-weight:600;font-size:13px;margin-bottom:2px}
 .kcn-info-meta{color:#555;font-size:11px;margin-top:2px}
 """
-
-
-class _InfoBox(MacroElement):
-    """A top-right control with the escaped info HTML."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var style = document.createElement("style");
-            style.textContent = {{ this.css_json }};
-            document.head.appendChild(style);
-            var info = L.control({position: "topright"});
-            info.onAdd = function () {
-                var div = L.DomUtil.create("div", "kcn-info-control");
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            info.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self._name = "info"
-        self.css_json = htmlsafe_json_dumps(_INFO_CSS)
-        self.html_json = htmlsafe_json_dumps(html)
 
 
 def _inline_script(code: str) -> str:
@@ -114,12 +83,13 @@ def standalone_html(
     fmap = build_map(ctx, asset_base=_PLACEHOLDER)
     selection_group(ctx, list(linked_projects), list(linked_zones)).add_to(fmap)
     title = t("app.title", lang)
-    _InfoBox(_INFO.render(
+    HtmlControl(_INFO.render(
         title=title, link=live_link, open_live=t("export.open_live", lang),
         generated_label=t("export.generated", lang), generated=generated,
         sources_label=t("panel.source", lang), sources=list(sources),
-    )).add_to(fmap)
+    ), _INFO_CSS, position="topright", name="info").add_to(fmap)
     root = fmap.get_root()
+    assert isinstance(root, Figure)  # a Map's root is always its Figure
     root.header.add_child(Element(HTML.from_string("<title>{{ t }}</title>").render(t=title)),
                           name="title")
     html = root.render()
