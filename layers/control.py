@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from branca.element import MacroElement
 from jinja2 import Template
-from jinja2.utils import htmlsafe_json_dumps
+
+from layers.elements import RawMacroElement, script_json
 
 __all__ = ["HtmlControl"]
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(RawMacroElement):
     """A map control showing ``html`` styled by ``css``.
 
     ``html`` must already be escaped (built with :data:`layers.base.HTML`); both
@@ -40,7 +40,7 @@ class HtmlControl(MacroElement):
     def __init__(self, html: str, css: str, *, position: str, name: str) -> None:
         super().__init__()
         self._name = name
-        self.css_json = htmlsafe_json_dumps(css)
-        self.html_json = htmlsafe_json_dumps(html)
-        self.position_json = htmlsafe_json_dumps(position)
-        self.class_json = htmlsafe_json_dumps(f"kcn-{name}-control")
+        self.css_json = script_json(css)
+        self.html_json = script_json(html)
+        self.position_json = script_json(position)
+        self.class_json = script_json(f"kcn-{name}-control")

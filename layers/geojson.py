@@ -4,8 +4,9 @@ folium's own ``GeoJson`` serialises the whole collection on every render and
 evaluates the style function per feature in Python. Here each feature becomes
 a JSON string once (coordinates simplified and rounded to 1e-5°, about 1 m);
 a layer is then just the join of the strings it shows. Properties pass through
-:func:`jinja2.utils.htmlsafe_json_dumps`, so no text from the data can close
-the ``<script>`` it lands in, and tooltips are HTML escaped when they are built.
+:func:`layers.elements.script_json`, so no text from the data can close the
+``<script>`` it lands in or be read as a template, and tooltips are HTML
+escaped when they are built.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
 from jinja2 import Template
-from jinja2.utils import htmlsafe_json_dumps
+
+from layers.elements import RawMacroElement, script_json
 
 __all__ = ["GRID", "SIMPLIFY_TOLERANCE", "FastGeoJson", "serialise_features"]
 
@@ -27,7 +28,7 @@ SIMPLIFY_TOLERANCE = 2e-5  # degrees: about 2 m, below any plan's precision
 
 
 def _props_json(props: Mapping[str, Any]) -> str:
-    return str(htmlsafe_json_dumps(props, separators=(",", ":")))
+    return script_json(props)
 
 
 def serialise_features(
@@ -68,7 +69,7 @@ def collection(features: Iterable[str]) -> str:
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
-class FastGeoJson(MacroElement):
+class FastGeoJson(RawMacroElement):
     """A GeoJSON layer whose styles and tooltips travel in the feature properties.
 
     Each feature carries ``_s`` (Leaflet path options) and ``_t`` (escaped

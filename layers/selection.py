@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import folium
-from jinja2.utils import htmlsafe_json_dumps
 
 from layers.base import MapContext
+from layers.elements import script_json
 from layers.geojson import FastGeoJson, collection
 
 __all__ = ["selection_group"]
@@ -27,7 +27,7 @@ def _restyle(feature_json: str, overrides: dict) -> str:
     style = dict(feature["properties"]["_s"])
     style.update(overrides)  # className too: selection paths are not counted as zones
     feature["properties"]["_s"] = style
-    return str(htmlsafe_json_dumps(feature, separators=(",", ":")))
+    return script_json(feature)
 
 
 def selection_group(

@@ -151,3 +151,26 @@ def test_camera_from_state(fixture_register):
     assert "[20.9, 106.8]" in html and '"zoom": 11' in html
     assert "fitBounds" not in html
     assert "fitBounds" in _html(build_map(make_context(fixture_register)))
+
+
+@pytest.mark.parametrize("name", [
+    "KCN {{ lipsum.__globals__.os.getpid() }}",
+    "KCN {% bad",
+    "KCN {# comment",
+    "KCN }}{{ 7*7 }}",
+])
+def test_template_syntax_in_data_is_never_evaluated(fixture_register, name):
+    import streamlit_folium
+
+    zones = fixture_register.zones.copy()
+    zones.loc[zones.id == "kcn-alpha", "name_vi"] = name
+    reg = fixture_register.with_zones(zones)
+    ctx = make_context(reg, MapState(zone="kcn-alpha"))
+    fmap = build_map(ctx)
+    selection_group(ctx, ["road-dike"], []).add_to(fmap)
+    html = _html(fmap)  # branca's own render, which templates its parts again
+    script = streamlit_folium.generate_leaflet_string(fmap)  # what st_folium sends
+    for text in (html, script):
+        feats = {f["properties"]["id"]: f for f in _features(text)}
+        assert name.replace("&", "&amp;") in feats["kcn-alpha"]["properties"]["_t"]
+        assert "49" not in feats["kcn-alpha"]["properties"]["_t"]
