@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,7 @@ from geo.analysis import (
     search_zones,
     zones_served,
 )
+from geo.export import EXPORT_FORMATS, MIME_TYPES, export_selection
 from geo.i18n import number, project_name, t, zone_name
 from geo.register import Register
 from geo.schema import VALUE_FIELDS
@@ -384,14 +386,27 @@ def _cited_sources(reg: Register, zones: pd.DataFrame, projects: pd.DataFrame) -
     return [f"{r.document} ({r.date})" for r in docs.itertuples(index=False)]
 
 
+def _export_bytes(reg: Register, zone_ids: list[str], project_ids: list[str], fmt: str,
+                  lang: str, link: str, today: str) -> bytes:
+    return export_selection(reg, zone_ids, project_ids, fmt, lang=lang, link=link,
+                            generated=today).data
+
+
 def _exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]]) -> None:
     """The export menu: the map as one HTML file."""
     lang = ctx.state.lang
     today = date.today().isoformat()
     link = ctx.state.link(_base_url())
     sources = _cited_sources(reg, ctx.zones, ctx.projects)
+    zone_ids, project_ids = list(ctx.zones["id"]), list(ctx.projects["id"])
     with st.popover(t("export", lang), icon=None):
         st.caption(t("export.help", lang))
+        for fmt in EXPORT_FORMATS:
+            st.download_button(
+                t(f"export.{fmt}", lang), key=f"dl_{fmt}", on_click="ignore",
+                file_name=f"kcn-atlas-{today}.{fmt}", mime=MIME_TYPES[fmt],
+                data=partial(_export_bytes, reg, zone_ids, project_ids, fmt, lang, link, today),
+            )
         st.download_button(
             t("export.html", lang), key="dl_html", on_click="ignore",
             file_name=f"kcn-atlas-map-{today}.html", mime="text/html",

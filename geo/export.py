@@ -11,7 +11,8 @@ own in ``zone_values`` gets a ``<field>_source`` column holding that citation
 on one line. ``name``, ``kind_label`` and ``status_label`` are in the export's
 language. Numbers stay numbers, text stays Unicode NFC, and a missing value is
 empty (JSON ``null``, SQL ``NULL``, an empty CSV field or Excel cell), never
-"nan" or "None".
+"nan" or "None". The XML formats (Excel, KML) drop the control characters
+XML 1.0 cannot hold; nothing else in the text is changed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 import json
 import math
 import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +39,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from shapely.geometry import mapping
+from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.geometry.base import BaseGeometry, BaseMultipartGeometry
 
 from geo.analysis import citation
 from geo.crs import STORE_CRS
@@ -62,6 +65,8 @@ MIME_TYPES: dict[str, str] = {
 
 # Excel refuses longer text in a cell (it "repairs" the workbook, dropping data).
 EXCEL_CELL_LIMIT = 32_767
+
+KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 
 # The keys GeoJSON's ``kcn_atlas.sources`` gives for each cited source.
 GEOJSON_SOURCE_KEYS = ("source_id", "document", "issuer", "date", "file")
@@ -221,13 +226,15 @@ def export_selection(
             cells; text is always a text cell, never a formula. ``wkt`` is
             empty where it would exceed Excel's 32,767 characters per cell.
         ``kml``
-            For Google Earth (GDAL's LIBKML driver): one Document "KCN Atlas"
-            whose description lists the generated date, the link and the
-            cited sources; one Folder per record type; a Placemark per row
-            named by ``name``, with a short summary as description (kind,
-            status, area, occupancy, source) and the attributes as
-            ExtendedData. Descriptions are HTML escaped, since KML viewers
-            render them as HTML.
+            KML 2.2 for Google Earth: one Document "KCN Atlas" whose
+            description lists the generated date, the link and the cited
+            sources; one Folder per record type (``zones``, ``projects``); a
+            Placemark per row, named by ``name``, with the record id as its
+            XML id, a short plain-text summary as description (kind, status,
+            area, occupancy, source) and the other columns as typed
+            ExtendedData (SchemaData). Descriptions are HTML escaped, since
+            KML viewers render them as HTML; GDAL reads the file back with
+            its LIBKML driver.
     lang
         Language of ``name``, the labels and the metadata: "vi" or "en".
     link
@@ -245,6 +252,8 @@ def export_selection(
     ValueError
         If ``fmt`` or ``lang`` is not supported, ``generated`` is not an ISO
         date, or an id is not in the register.
+    TypeError
+        If ``zone_ids`` or ``project_ids`` is a single string.
     """
     writer = _WRITERS.get(fmt)
     if writer is None:
@@ -253,7 +262,10 @@ def export_selection(
         )
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}")
-    day = date.today() if generated is None else date.fromisoformat(generated)
+    try:
+        day = date.today() if generated is None else date.fromisoformat(generated)
+    except ValueError:
+        raise ValueError(f"generated must be an ISO date (YYYY-MM-DD), not {generated!r}") from None
     selection = _select(register, zone_ids, project_ids, lang, link, day.isoformat())
     return ExportFile(
         data=writer(selection),
@@ -403,9 +415,7 @@ def _select(register: Register, zone_ids: Sequence[str], project_ids: Sequence[s
     projects = _project_table(_pick(register.projects, project_ids, "project"), lang, cites)
     src = register.sources
     src = src[src["source_id"].isin(cites.cited)].sort_values("source_id", kind="stable")
-    sources = _typed_frame(
-        pd.DataFrame(src).to_dict("records"), SOURCE_COLUMNS
-    )
+    sources = _typed_frame(pd.DataFrame(src).to_dict("records"), SOURCE_COLUMNS)
     return _Selection(zones=zones, projects=projects, sources=sources,
                       generated=generated, link=link, lang=lang)
 
@@ -514,9 +524,8 @@ def _csv(sel: _Selection) -> bytes:
     parts = [_with_geometry_text(sel.zones), _with_geometry_text(sel.projects)]
     columns = _union_columns(parts)
     table = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
-    for col in columns:  # reindex fills absent text columns with NaN: keep them empty
-        if table[col].dtype == object:
-            table[col] = table[col].astype(object).where(table[col].notna(), None)
+    for col in _INT_COLUMNS:  # projects lack them, and the concat made them floats
+        table[col] = table[col].astype("Int64")
     text = table.to_csv(index=False, lineterminator="\r\n", na_rep="")
     # The byte-order mark is how Excel knows the file is UTF-8 (Vietnamese text).
     return text.encode("utf-8-sig")
@@ -567,7 +576,7 @@ def _about(sel: _Selection, columns: Iterable[str]) -> pd.DataFrame:
         ("zones", len(sel.zones)),
         ("projects", len(sel.projects)),
         ("sources", len(sel.sources)),
-        ("", _phrase("empty", lang)),
+        ("empty", _phrase("empty", lang)),
     ]
     for col in columns:
         if col in COLUMN_HELP:
@@ -605,7 +614,7 @@ def _xlsx(sel: _Selection) -> bytes:
     return buf.getvalue()
 
 
-def _summary(rec: Mapping[str, Any], lang: str, cites: Mapping[str, str | None]) -> str:
+def _summary(rec: Mapping[str, Any], lang: str) -> str:
     """Return a Placemark's plain-text summary: kind, status, area, occupancy, source."""
     unknown = t("unknown", lang)
     lines = [f"{rec['kind_label'] or unknown} · {rec['status_label'] or unknown}"]
@@ -614,28 +623,10 @@ def _summary(rec: Mapping[str, Any], lang: str, cites: Mapping[str, str | None])
             lines.append(f"{t('attr.' + field, lang)}: {number(rec[field], lang) or unknown}")
     elif rec.get("period"):
         lines.append(f"{t('attr.period', lang)}: {rec['period']}")
-    lines.append(f"{t('panel.source', lang)}: {cites.get(rec['id']) or unknown}")
+    cite = _citation_line(rec["source_id"], rec["source_document"], rec["source_issuer"],
+                          rec["source_date"], rec["source_section"])
+    lines.append(f"{t('panel.source', lang)}: {cite or unknown}")
     return "\n".join(lines)
-
-
-def _kml_frame(gdf: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
-    out = gdf.copy()
-    records = _records(_attributes(gdf))
-    line = {
-        rec["id"]: _citation_line(rec["source_id"], rec["source_document"],
-                                  rec["source_issuer"], rec["source_date"],
-                                  rec["source_section"])
-        for rec in records
-    }
-    # KML viewers render a description as HTML: escape it so that data stays text.
-    out["description"] = pd.Series(
-        [html.escape(_summary(rec, lang, line), quote=False) for rec in records],
-        dtype=object, index=out.index,
-    )
-    for col in _INT_COLUMNS:
-        if col in out.columns:  # KML has 32-bit ints only; GDAL writes Int64 as text
-            out[col] = out[col].astype("Int32")
-    return out
 
 
 def _kml_description(sel: _Selection) -> str:
@@ -643,30 +634,103 @@ def _kml_description(sel: _Selection) -> str:
     lines = [f"{_phrase('generated', lang)}: {sel.generated}"]
     if sel.link:
         lines.append(f"{_phrase('link', lang)}: {sel.link}")
-    lines.append(f"{_phrase('sources', lang)}:")
-    for rec in _records(sel.sources):
+    records = _records(sel.sources)
+    if records:
+        lines.append(f"{_phrase('sources', lang)}:")
+    for rec in records:
         cite = ", ".join(str(rec[k]) for k in ("document", "issuer", "date") if rec[k])
         file = f" ({rec['file']})" if rec["file"] else ""
         lines.append(f"- [{rec['source_id']}] {cite}{file}")
-    return html.escape("\n".join(lines), quote=False)
+    return "\n".join(lines)
+
+
+def _xml_text(value: str) -> str:
+    # ElementTree escapes markup but writes control characters XML 1.0 forbids.
+    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def _html_text(value: str) -> str:
+    # Viewers render a KML description as HTML: escape it so that data stays text.
+    return _xml_text(html.escape(value, quote=False))
+
+
+def _kml_coordinates(coords: Iterable[Sequence[float]]) -> str:
+    # repr gives the shortest text that reads back as the same float.
+    return " ".join(",".join(repr(float(c)) for c in xy) for xy in coords)
+
+
+def _kml_geometry(parent: ET.Element, geom: BaseGeometry) -> None:
+    """Append ``geom`` to ``parent`` as KML (longitude,latitude[,height])."""
+    if geom.is_empty:
+        return
+    if isinstance(geom, Point):
+        ET.SubElement(ET.SubElement(parent, "Point"), "coordinates").text = (
+            _kml_coordinates(geom.coords))
+    elif isinstance(geom, LineString):
+        line = ET.SubElement(parent, "LineString")
+        ET.SubElement(line, "tessellate").text = "1"  # follow the ground in Google Earth
+        ET.SubElement(line, "coordinates").text = _kml_coordinates(geom.coords)
+    elif isinstance(geom, Polygon):
+        poly = ET.SubElement(parent, "Polygon")
+        rings = [("outerBoundaryIs", geom.exterior)]
+        rings += [("innerBoundaryIs", ring) for ring in geom.interiors]
+        for tag, ring in rings:
+            lr = ET.SubElement(ET.SubElement(poly, tag), "LinearRing")
+            ET.SubElement(lr, "coordinates").text = _kml_coordinates(ring.coords)
+    elif isinstance(geom, BaseMultipartGeometry):
+        multi = ET.SubElement(parent, "MultiGeometry")
+        for part in geom.geoms:
+            _kml_geometry(multi, part)
+    else:  # LinearRing on its own, the one shape left
+        _kml_geometry(parent, LineString(geom.coords))
+
+
+def _kml_type(dtype: Any) -> str:
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    return "double" if pd.api.types.is_float_dtype(dtype) else "string"
+
+
+def _kml_folder(doc: ET.Element, layer: str, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    attributes = _attributes(gdf)
+    # name becomes the Placemark's name and id its XML id, which is where GDAL and
+    # Google Earth look for them; every other column is ExtendedData.
+    fields = [c for c in attributes.columns if c not in ("id", "name")]
+    folder = ET.SubElement(doc, "Folder", id=layer)
+    ET.SubElement(folder, "name").text = layer
+    for rec, geom in zip(_records(attributes), gdf.geometry.values, strict=True):
+        placemark = ET.SubElement(folder, "Placemark", id=_xml_text(rec["id"]))
+        ET.SubElement(placemark, "name").text = _xml_text(rec["name"] or "")
+        ET.SubElement(placemark, "description").text = _html_text(_summary(rec, lang))
+        data = ET.SubElement(ET.SubElement(placemark, "ExtendedData"), "SchemaData",
+                             schemaUrl=f"#{layer}.schema")
+        for col in fields:
+            value = rec[col]
+            if value is not None:
+                text = repr(value) if isinstance(value, float) else str(value)
+                ET.SubElement(data, "SimpleData", name=col).text = _xml_text(text)
+        if geom is not None:
+            _kml_geometry(placemark, geom)
 
 
 def _kml(sel: _Selection) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="kcn-atlas-export-") as tmp:
-        path = Path(tmp) / "export.kml"
-        for k, (name, gdf) in enumerate((("zones", sel.zones), ("projects", sel.projects))):
-            # The document's name and description are dataset options: set them once,
-            # when the first layer creates the file; the second layer is appended.
-            pyogrio.write_dataframe(
-                _kml_frame(gdf, sel.lang), path, layer=name, driver="LIBKML",
-                geometry_type=_geometry_type(gdf.geometry),
-                dataset_options=(
-                    {"NAME": "KCN Atlas", "DESCRIPTION": _kml_description(sel)}
-                    if k == 0 else None
-                ),
-                layer_options={"FOLDER": "YES"},
-            )
-        return path.read_bytes()
+    # Written with ElementTree rather than GDAL: LIBKML (GDAL 3.12) puts text in
+    # CDATA sections without splitting "]]>", so a value holding it breaks the file
+    # (and can inject elements), and the KML driver cannot name the document.
+    kml = ET.Element("kml", xmlns=KML_NAMESPACE)
+    doc = ET.SubElement(kml, "Document", id="kcn-atlas")
+    ET.SubElement(doc, "name").text = "KCN Atlas"
+    ET.SubElement(doc, "description").text = _html_text(_kml_description(sel))
+    layers = (("zones", sel.zones), ("projects", sel.projects))
+    for layer, gdf in layers:  # KML wants every Schema before the first feature
+        schema = ET.SubElement(doc, "Schema", name=layer, id=f"{layer}.schema")
+        for col, dtype in _attributes(gdf).dtypes.items():
+            if col not in ("id", "name"):
+                ET.SubElement(schema, "SimpleField", name=str(col), type=_kml_type(dtype))
+    for layer, gdf in layers:
+        _kml_folder(doc, layer, gdf, sel.lang)
+    ET.indent(kml)
+    return bytes(ET.tostring(kml, encoding="UTF-8", xml_declaration=True))
 
 
 _WRITERS: dict[str, Callable[[_Selection], bytes]] = {

@@ -49,3 +49,24 @@ def test_the_html_map_opens_with_no_server_and_no_network(page, wait_for_map, tm
     assert all("tile.openstreetmap.org" in u for u in requests), requests
     save_screenshot(offline, "export-html-offline")
     viewer.close()
+
+
+def test_data_exports_hold_what_is_on_screen(page, wait_for_map, tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+
+    page.goto("/?lang=en&kind=KCN&prov=Qu%E1%BA%A3ng+Ninh&period=2030")
+    frame = wait_for_map(page)
+    drawn = frame.locator("path.kcn-zone").count()
+    assert drawn > 0
+    gj = _download(page, "Export", "GeoJSON", tmp_path / "x.geojson")
+    page.keyboard.press("Escape")
+    xlsx = _download(page, "Export", "Excel", tmp_path / "x.xlsx")
+    zones = gpd.read_file(gj)
+    zones = zones[zones.record_type == "zone"]
+    assert len(zones) == drawn
+    assert set(zones.kind) == {"KCN"} and set(zones.province) == {"Quảng Ninh"}
+    assert "KCN Việt Hưng" in set(zones.name_vi)
+    assert zones.source_document.notna().all()
+    sheet = pd.read_excel(xlsx, sheet_name="zones")
+    assert sorted(sheet.id) == sorted(zones.id)
