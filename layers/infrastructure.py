@@ -8,9 +8,9 @@ import folium
 import geopandas as gpd
 
 from geo.i18n import project_name, t
+from geo.style import PROJECT_COLORS, project_style
 from layers.base import HTML, LegendItem, LegendSection, MapContext
 from layers.geojson import FastGeoJson, collection, serialise_features
-from layers.style import PROJECT_COLORS, project_style
 
 __all__ = ["InfrastructureLayer", "project_features", "project_tooltip"]
 

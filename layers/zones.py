@@ -8,9 +8,9 @@ import folium
 import geopandas as gpd
 
 from geo.i18n import number, t, zone_name
+from geo.style import KIND_COLORS, OCCUPANCY_CLASSES, STATUS_COLORS, UNKNOWN_COLOR, zone_style
 from layers.base import HTML, LegendItem, LegendSection, MapContext
 from layers.geojson import FastGeoJson, collection, serialise_features
-from layers.style import KIND_COLORS, OCCUPANCY_CLASSES, STATUS_COLORS, UNKNOWN_COLOR, zone_style
 
 __all__ = ["ZoneLayer", "zone_features", "zone_tooltip"]
 
