@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -10,6 +9,7 @@ import folium
 import geopandas as gpd
 from jinja2 import Environment
 
+from layers.geojson import FeatureSet
 from layers.state import MapState
 
 __all__ = ["HTML", "LegendItem", "LegendSection", "MapContext", "MapLayer"]
@@ -29,8 +29,8 @@ class MapContext:
     state: MapState
     zones: gpd.GeoDataFrame
     projects: gpd.GeoDataFrame
-    zone_json: Mapping[str, str] = field(repr=False)
-    project_json: Mapping[str, str] = field(repr=False)
+    zone_json: FeatureSet = field(repr=False)
+    project_json: FeatureSet = field(repr=False)
 
 
 @dataclass(frozen=True)

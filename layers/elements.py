@@ -35,7 +35,10 @@ def script_json(obj: Any) -> str:
     braces inside strings as ``\\u007b``/``\\u007d``: the value a browser
     parses is unchanged.
     """
-    text = str(htmlsafe_json_dumps(obj, separators=(",", ":")))
+    # Non-ASCII letters travel as UTF-8 (a third of the size of \\uXXXX escapes);
+    # U+2028/U+2029 stay escaped for older JavaScript engines.
+    text = str(htmlsafe_json_dumps(obj, separators=(",", ":"), ensure_ascii=False))
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return _JSON_STRING.sub(_no_braces, text) if "{" in text or "}" in text else text
 
 

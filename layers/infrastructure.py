@@ -10,7 +10,7 @@ import geopandas as gpd
 from geo.i18n import project_name, t
 from geo.style import PROJECT_COLORS, project_style
 from layers.base import HTML, LegendItem, LegendSection, MapContext
-from layers.geojson import FastGeoJson, collection, serialise_features
+from layers.geojson import FastGeoJson, FeatureSet, collection, serialise_features
 
 __all__ = ["InfrastructureLayer", "project_features", "project_tooltip"]
 
@@ -33,7 +33,7 @@ def project_tooltip(row: dict[str, Any], lang: str) -> str:
     )
 
 
-def project_features(projects: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+def project_features(projects: gpd.GeoDataFrame, lang: str) -> FeatureSet:
     """Serialise every project once for a language."""
     def props(row: dict[str, Any]) -> dict[str, Any]:
         return {"id": row["id"], "kind": row["kind"], "_s": project_style(row),
@@ -52,7 +52,7 @@ class InfrastructureLayer:
         ids = [i for i in ctx.projects["id"] if i in ctx.project_json]
         if ids:
             data = collection(ctx.project_json[i] for i in ids)
-            FastGeoJson(data, name="infrastructure").add_to(fmap)
+            FastGeoJson(data, ctx.project_json.styles_json(), name="infrastructure").add_to(fmap)
 
     def legend(self, ctx: MapContext) -> LegendSection | None:
         if self.key not in ctx.state.layers or ctx.projects.empty:

@@ -12,7 +12,7 @@ import folium
 
 from layers.base import MapContext
 from layers.elements import script_json
-from layers.geojson import FastGeoJson, collection
+from layers.geojson import FastGeoJson, FeatureSet, collection
 
 __all__ = ["selection_group"]
 
@@ -21,10 +21,10 @@ _SELECTED = {"weight": 5, "color": "#000000", "opacity": 1, "fillOpacity": 0.15,
 _LINKED = {"weight": 7, "opacity": 1, "className": "kcn-linked"}
 
 
-def _restyle(feature_json: str, overrides: dict) -> str:
-    """Return a serialised feature with its style overridden (the string stays escaped)."""
-    feature = json.loads(feature_json)
-    style = dict(feature["properties"]["_s"])
+def _restyle(features: FeatureSet, fid: str, overrides: dict) -> str:
+    """Return a serialised feature with its own style, overridden (the string stays escaped)."""
+    feature = json.loads(features[fid])
+    style = features.style_of(fid)
     style.update(overrides)  # className too: selection paths are not counted as zones
     feature["properties"]["_s"] = style
     return script_json(feature)
@@ -54,11 +54,11 @@ def selection_group(
     for zid in dict.fromkeys(zone_ids):
         if zid in ctx.zone_json:
             selected = zid == ctx.state.zone
-            features.append(_restyle(ctx.zone_json[zid], _SELECTED if selected else _LINKED))
+            features.append(_restyle(ctx.zone_json, zid, _SELECTED if selected else _LINKED))
     for pid in dict.fromkeys(project_ids):
         if pid in ctx.project_json:
             selected = pid == ctx.state.project
-            features.append(_restyle(ctx.project_json[pid], _SELECTED if selected else _LINKED))
+            features.append(_restyle(ctx.project_json, pid, _SELECTED if selected else _LINKED))
     if features:
         FastGeoJson(collection(features), name="selection").add_to(group)
     return group

@@ -10,7 +10,7 @@ import geopandas as gpd
 from geo.i18n import number, t, zone_name
 from geo.style import KIND_COLORS, OCCUPANCY_CLASSES, STATUS_COLORS, UNKNOWN_COLOR, zone_style
 from layers.base import HTML, LegendItem, LegendSection, MapContext
-from layers.geojson import FastGeoJson, collection, serialise_features
+from layers.geojson import FastGeoJson, FeatureSet, collection, serialise_features
 
 __all__ = ["ZoneLayer", "zone_features", "zone_tooltip"]
 
@@ -42,7 +42,7 @@ def zone_tooltip(row: dict[str, Any], lang: str) -> str:
     )
 
 
-def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str) -> dict[str, str]:
+def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str) -> FeatureSet:
     """Serialise every zone once for a language and colour mode."""
     def props(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -70,7 +70,7 @@ class ZoneLayer:
         ids = [i for i in self._ids(ctx) if i in ctx.zone_json]
         if ids:
             data = collection(ctx.zone_json[i] for i in ids)
-            FastGeoJson(data, name=f"zones_{self.key}").add_to(fmap)
+            FastGeoJson(data, ctx.zone_json.styles_json(), name=f"zones_{self.key}").add_to(fmap)
 
     def legend(self, ctx: MapContext) -> LegendSection | None:
         # One zone section stands for all three kinds: the first shown kind writes it.

@@ -19,10 +19,17 @@ def _html(fmap) -> str:
 
 
 def _features(html: str) -> list[dict]:
-    """Return every feature of every L.geoJSON layer in a rendered map."""
+    """Return every feature of every L.geoJSON layer in a rendered map, styles resolved."""
+    decoder = json.JSONDecoder()
     out = []
-    for blob in re.findall(r"L\.geoJSON\((\{.*?\}), \{", html, flags=re.S):
-        out += json.loads(blob)["features"]
+    for match in re.finditer(r"var styles = ", html):
+        styles, end = decoder.raw_decode(html, match.end())
+        start = html.index("L.geoJSON(", end) + len("L.geoJSON(")
+        data, _ = decoder.raw_decode(html, start)
+        for feature in data["features"]:
+            s = feature["properties"]["_s"]
+            feature["properties"]["_s"] = styles[s] if isinstance(s, int) else s
+            out.append(feature)
     return out
 
 
