@@ -31,10 +31,12 @@ from geo.analysis import (
     search_zones,
     zones_served,
 )
+from geo.brief import fonts_available, province_brief_pdf, zone_brief_pdf
 from geo.export import EXPORT_FORMATS, MIME_TYPES, export_selection
 from geo.i18n import number, project_name, t, zone_name
 from geo.register import Register
 from geo.schema import VALUE_FIELDS
+from geo.text import slugify
 from layers.base import MapContext
 from layers.map import build_map
 from layers.selection import selection_group
@@ -392,6 +394,40 @@ def _export_bytes(reg: Register, zone_ids: list[str], project_ids: list[str], fm
                             generated=today).data
 
 
+def _brief_province(ctx: MapContext, reg: Register) -> str | None:
+    """The province a province brief is about: the filtered one, else the selected zone's."""
+    if len(ctx.state.prov) == 1:
+        return ctx.state.prov[0]
+    if ctx.state.zone:
+        row = reg.zones[reg.zones["id"] == ctx.state.zone]
+        if len(row):
+            return str(row["province"].iloc[0])
+    return None
+
+
+def _brief_buttons(ctx: MapContext, reg: Register, link: str, today: str) -> None:
+    lang = ctx.state.lang
+    if not fonts_available():
+        st.warning(t("brief.fonts_missing", lang))
+        return
+    if ctx.state.zone:
+        st.download_button(
+            t("export.zone_brief", lang), key="dl_zone_brief", on_click="ignore",
+            file_name=f"kcn-atlas-{ctx.state.zone}-{lang}.pdf", mime="application/pdf",
+            data=partial(zone_brief_pdf, reg, ctx.state.zone, lang, link, generated=today),
+        )
+    provinces = find_provinces(reg, None)
+    default = _brief_province(ctx, reg)
+    province = st.selectbox(t("export.province", lang), provinces, key="brief_province",
+                            index=provinces.index(default) if default in provinces else 0)
+    if province:
+        st.download_button(
+            t("export.province_brief", lang), key="dl_province_brief", on_click="ignore",
+            file_name=f"kcn-atlas-{slugify(province)}-{lang}.pdf", mime="application/pdf",
+            data=partial(province_brief_pdf, reg, province, lang, link, generated=today),
+        )
+
+
 def _exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]]) -> None:
     """The export menu: the map as one HTML file."""
     lang = ctx.state.lang
@@ -407,6 +443,7 @@ def _exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]]
                 file_name=f"kcn-atlas-{today}.{fmt}", mime=MIME_TYPES[fmt],
                 data=partial(_export_bytes, reg, zone_ids, project_ids, fmt, lang, link, today),
             )
+        _brief_buttons(ctx, reg, link, today)
         st.download_button(
             t("export.html", lang), key="dl_html", on_click="ignore",
             file_name=f"kcn-atlas-map-{today}.html", mime="text/html",

@@ -44,6 +44,7 @@ from geo.text import fold
 
 __all__ = [
     "DEFAULT_FONTS",
+    "fonts_available",
     "MAP_RADIUS_KM",
     "NEAREST_KINDS",
     "BriefError",
@@ -90,6 +91,12 @@ MAP_BG: Rgb = (236, 241, 244)
 GRID: Rgb = (220, 227, 232)
 SELECTED: Rgb = (200, 30, 30)
 LINK: Rgb = (21, 67, 160)
+
+
+def fonts_available(fonts: Path | None = None) -> bool:
+    """Tell whether the brief's fonts are installed (in ``fonts`` or the default folder)."""
+    folder = Path(fonts) if fonts is not None else DEFAULT_FONTS
+    return all((folder / name).is_file() for name in FONT_FILES.values())
 
 
 class BriefError(RuntimeError):
