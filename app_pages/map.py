@@ -33,7 +33,7 @@ from geo.analysis import (
 )
 from geo.brief import fonts_available, province_brief_pdf, zone_brief_pdf
 from geo.export import EXPORT_FORMATS, MIME_TYPES, export_selection
-from geo.i18n import number, project_name, t, zone_name
+from geo.i18n import number, project_name, sectors_label, t, zone_name
 from geo.register import Register
 from geo.schema import VALUE_FIELDS
 from geo.text import slugify
@@ -208,6 +208,8 @@ def _display(field: str, value: Any, lang: str) -> str:
         return f"{value} – {t(f'kind.{value}', lang)}"
     if field == "geometry_quality":
         return t(f"quality.{value}", lang)
+    if field == "sectors":
+        return sectors_label(str(value), lang)
     if isinstance(value, float):
         return number(value, lang) or "—"
     return str(value)

@@ -37,7 +37,7 @@ from geo.analysis import (
     province_summary,
 )
 from geo.crs import VN2000_UTM48N
-from geo.i18n import number, project_name, t, zone_name
+from geo.i18n import number, project_name, sectors_label, t, zone_name
 from geo.register import Register
 from geo.style import PROJECT_COLORS, STATUS_COLORS, UNKNOWN_COLOR
 from geo.text import fold
@@ -913,22 +913,13 @@ def figure_value(record: dict[str, Any], lang: str) -> str:
     return f"{core}{unit}" if unit.startswith("%") else f"{core} {unit}"
 
 
-def _sectors(value: str, lang: str) -> str:
-    names = []
-    for code in (c.strip() for c in value.split(";")):
-        if code:
-            key = f"brief.sector.{code}"
-            names.append(t(key, lang) if t(key, lang) != key else code.replace("_", " "))
-    return ", ".join(names)
-
-
 def _zone_value(field_name: str, value: Any, lang: str) -> str | None:
     if _missing(value) or value == "":
         return None
     if field_name == "year_established":
         return str(int(value))
     if field_name == "sectors":
-        return _sectors(str(value), lang)
+        return sectors_label(str(value), lang)
     if isinstance(value, float):
         return number(value, lang)
     return str(value)

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LABELS", "number", "project_name", "t", "zone_name"]
+__all__ = ["LABELS", "number", "project_name", "sectors_label", "t", "zone_name"]
 
 LABELS: dict[str, dict[str, str]] = {
     # app chrome
@@ -329,3 +329,13 @@ def number(value: Any, lang: str, digits: int = 2) -> str | None:
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
+
+
+def sectors_label(value: str, lang: str) -> str:
+    """Return a ``;``-separated list of sector codes as words in ``lang``."""
+    names = []
+    for code in (c.strip() for c in value.split(";")):
+        if code:
+            key = f"brief.sector.{code}"
+            names.append(t(key, lang) if key in LABELS else code.replace("_", " "))
+    return ", ".join(names)
