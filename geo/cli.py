@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -99,6 +101,76 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _who() -> str:
+    return os.environ.get("KCN_ATLAS_USER") or getpass.getuser()
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from geo.importer import read_import  # the import stack is only needed here
+    from geo.merge import apply_merge, plan_merge
+
+    path = Path(args.file)
+    data = path.read_bytes()
+    report = read_import(data, path.name, layer=args.layer, crs=args.crs,
+                         encoding=args.encoding)
+    doc: dict[str, Any] = report.to_json()
+    code = 0
+    if report.outcome == "reject":
+        code = 1
+    else:
+        store = open_store(args.store)
+        plan = plan_merge(store.read(), report.zones)
+        written = False
+        if not args.dry_run and plan.writes:
+            apply_merge(store, plan, filename=path.name, who=_who())
+            written = True
+        doc["merge"] = {**plan.to_json(), "written": written, "dry_run": args.dry_run,
+                        "store": store.description}
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_import(doc)
+    return code
+
+
+def _print_import(doc: dict[str, Any]) -> None:
+    print(f"{doc['outcome']}: {doc['features']} feature(s), CRS {doc['crs'] or '?'}, "
+          f"text encoding {doc['encoding'] or '-'}")
+    for layer in doc["layers"]:
+        mark = "imported" if layer["imported"] else f"skipped ({layer['reason']})"
+        print(f"  layer {layer['name']}: {layer['features']} feature(s), {mark}")
+    if doc["total_area_ha"] is not None:
+        print(f"  total area {doc['total_area_ha']:,.2f} ha")
+    for w in doc["warnings"]:
+        print(f"  warning: {w}")
+    for e in doc["errors"]:
+        print(f"  error: {e}", file=sys.stderr)
+    merge = doc.get("merge")
+    if merge:
+        verb = "would add" if merge["dry_run"] else "added"
+        print(f"  {verb} {len(merge['added'])}, changed {len(merge['changed'])}, "
+              f"left {len(merge['unchanged'])} as they are"
+              + ("" if merge["written"] or merge["dry_run"] else " (nothing to write)"))
+
+
+def _cmd_undo_import(args: argparse.Namespace) -> int:
+    from geo.merge import NothingToUndo, undo_last_import
+
+    try:
+        done = undo_last_import(open_store(args.store), who=_who())
+    except NothingToUndo as exc:
+        print(f"kcn-atlas: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(done, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"undid the import of {done['file']}: removed {len(done['removed'])} zone(s), "
+              f"restored {len(done['restored'])}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kcn-atlas",
@@ -122,6 +194,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--src", type=Path, help="check source CSVs instead of the store")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("import", help="import zones from a GIS file, spreadsheet or zip")
+    p.add_argument("file", help="zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, "
+                   "GeoParquet, CSV or Excel")
+    p.add_argument("--layer", help="import only this layer of the file")
+    p.add_argument("--crs", help="coordinate system when the file has none, e.g. EPSG:9210")
+    p.add_argument("--encoding", help="text encoding: utf-8, cp1258, tcvn3 or vni")
+    p.add_argument("--dry-run", action="store_true", help="report and plan, write nothing")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("undo-import", help="take back the last import not yet undone")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_undo_import)
     return parser
 
 
