@@ -13,7 +13,7 @@ import segno
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.data import (
+from app_pages.common import (
     load_register,
     md,
     project_json,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.data import register_or_stop
+from app_pages.common import register_or_stop
 from geo.analysis import citation, summary
 from geo.i18n import t, zone_name
 from layers.state import LANGS
