@@ -15,6 +15,7 @@ lang = _lang if _lang in LANGS else "vi"
 
 page = st.navigation([
     st.Page("app_pages/map.py", title=t("page.map", lang), default=True),
+    st.Page("app_pages/data_page.py", title=t("page.data", lang), url_path="data"),
     st.Page("app_pages/sources.py", title=t("page.sources", lang),
             url_path="sources"),
 ])

@@ -122,3 +122,10 @@ def test_html_in_a_zone_name_shows_as_text(tmp_path, monkeypatch, fixture_regist
     assert "<img" not in script
     # Escaped as HTML for the tooltip, then made html-safe inside the script.
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in script
+
+
+def test_data_page_runs(app):
+    at = app(page="app_pages/data_page.py")
+    assert not at.exception
+    assert at.title[0].value == "Nhập dữ liệu"
+    assert any("Chưa có lần nhập nào" in c.value for c in at.caption)

@@ -171,17 +171,16 @@ def atlas_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory, atlas_store: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free local port; yield its base URL."""
+@contextlib.contextmanager
+def run_app(store: Path, logs: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on ``store`` on a free local port; yield its base URL."""
     port = _free_port()
     if _port_in_use(port):
         pytest.fail(f"port {port} is busy: refusing to test whatever answers there")
     base_url = f"http://127.0.0.1:{port}"
 
-    logs = tmp_path_factory.mktemp("streamlit")
     out_path, err_path = logs / "stdout.log", logs / "stderr.log"
-    env = dict(os.environ, KCN_ATLAS_STORE=str(atlas_store))
+    env = dict(os.environ, KCN_ATLAS_STORE=str(store))
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -208,12 +207,10 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, atlas_store: Path) -> I
     while True:
         if proc.poll() is not None:
             fail(f"streamlit exited with code {proc.returncode} before it was healthy")
-        try:
-            with opener.open(f"{base_url}/_stcore/health", timeout=2) as r:
-                if r.status == 200 and r.read().decode().strip() == "ok":
-                    break
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError, OSError), \
+                opener.open(f"{base_url}/_stcore/health", timeout=2) as r:
+            if r.status == 200 and r.read().decode().strip() == "ok":
+                break
         if time.monotonic() > deadline:
             fail(f"streamlit not healthy at {base_url} after {SERVER_START_TIMEOUT:.0f} s")
         time.sleep(0.2)
@@ -224,6 +221,24 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, atlas_store: Path) -> I
         yield base_url
     finally:
         _stop_process_group(proc)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory, atlas_store: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on the session's register; yield its base URL."""
+    with run_app(atlas_store, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def private_app_server(tmp_path_factory: pytest.TempPathFactory,
+                       atlas_store: Path) -> Iterator[str]:
+    """An app on its own copy of the register, for tests that write to it."""
+    folder = tmp_path_factory.mktemp("private")
+    store = folder / "atlas.gpkg"
+    shutil.copyfile(atlas_store, store)
+    with run_app(store, folder) as url:
+        yield url
 
 
 # --- the browser -------------------------------------------------------------

@@ -93,3 +93,54 @@ def test_validate_passes_and_fails(capsys, fixture_store, tmp_path):
 def test_missing_store_is_a_clear_error(capsys, tmp_path):
     code, _out, err = run(capsys, "--store", str(tmp_path / "nope.gpkg"), "validate")
     assert code == 2 and "kcn-atlas build --out" in err
+
+
+def _geojson_file(tmp_path, name="KCN Mới Thử"):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    path = tmp_path / "moi.geojson"
+    gpd.GeoDataFrame({"ten_khu": [name], "loai": ["KCN"], "dien_tich": ["1.079,92"]},
+                     geometry=[box(106.60, 20.80, 106.62, 20.82)], crs="EPSG:4326").to_file(path)
+    return path
+
+
+def test_import_dry_run_writes_nothing(capsys, fixture_store, tmp_path):
+    before = fixture_store.path.read_bytes()
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "import",
+                       str(_geojson_file(tmp_path)), "--dry-run", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["outcome"] in ("accept", "accept_with_warnings")
+    assert doc["names"] == ["KCN Mới Thử"] and doc["features"] == 1
+    assert doc["merge"] == {"added": ["kcn-moi-thu"], "changed": {}, "unchanged": [],
+                            "written": False, "dry_run": True,
+                            "store": str(fixture_store.path)}
+    assert fixture_store.path.read_bytes() == before
+
+
+def test_import_then_undo(capsys, fixture_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("KCN_ATLAS_USER", "planner-hp")
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "import",
+                       str(_geojson_file(tmp_path)), "--json")
+    assert code == 0 and json.loads(out)["merge"]["written"] is True
+    reg = fixture_store.read()
+    zone = reg.zones.set_index("id").loc["kcn-moi-thu"]
+    assert zone.area_total_ha == 1079.92
+    assert reg.audit.iloc[-1].who == "planner-hp"
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "undo-import", "--json")
+    assert code == 0 and json.loads(out)["removed"] == ["kcn-moi-thu"]
+    assert "kcn-moi-thu" not in set(fixture_store.read().zones.id)
+    code, _, err = run(capsys, "--store", str(fixture_store.path), "undo-import")
+    assert code == 1 and "no import to undo" in err
+
+
+def test_a_refused_file_prints_json_and_exits_non_zero(capsys, fixture_store, tmp_path):
+    bad = tmp_path / "notes.geojson"
+    bad.write_text("this is not GeoJSON", encoding="utf-8")
+    before = fixture_store.path.read_bytes()
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "import", str(bad), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["outcome"] == "reject" and doc["errors"]
+    assert set(doc) >= {"outcome", "features", "names", "total_area_ha", "crs", "encoding",
+                        "layers", "warnings", "errors"}
+    assert fixture_store.path.read_bytes() == before

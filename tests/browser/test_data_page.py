@@ -1,0 +1,98 @@
+"""The Data page: upload a legacy office file, read the report, preview, merge, undo."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from playwright.sync_api import expect
+from shapely.geometry import box
+
+from geo.vntext import encode
+
+NAME = "KCN Tràng Duệ Mới"  # TCVN3 can hold it: no capital letter carries a tone
+
+
+@pytest.fixture
+def tcvn3_shapefile_zip(tmp_path) -> bytes:
+    """A zipped shapefile in VN-2000 / TM-3 105°45' with TCVN3 text and no .cpg."""
+    square = gpd.GeoSeries([box(106.55, 20.86, 106.57, 20.88)], crs="EPSG:4326").to_crs(9210)
+    frame = gpd.GeoDataFrame({
+        "ten_khu": [encode(NAME, "tcvn3").decode("latin1")],
+        "loai": ["KCN"],
+        "dien_tich_": ["460,5"],
+        "hien_trang": [encode("quy hoạch", "tcvn3").decode("latin1")],
+    }, geometry=square.values, crs=square.crs)
+    folder = tmp_path / "shp" / "ban_do"
+    folder.mkdir(parents=True)
+    pyogrio.write_dataframe(frame, folder / "kcn_moi.shp", encoding="latin1")
+    (folder / "kcn_moi.cpg").unlink(missing_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f"ban_do/{f.name}")
+    return buf.getvalue()
+
+
+def test_upload_report_preview_merge_and_undo(browser_context_factory, private_app_server,
+                                              wait_for_map, tcvn3_shapefile_zip, tmp_path,
+                                              save_screenshot):
+    context = browser_context_factory(base_url=private_app_server)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto("/data")
+    expect(page.get_by_role("heading", name="Nhập dữ liệu")).to_be_visible(timeout=20000)
+    upload = tmp_path / "kcn_moi_tcvn3.zip"
+    Path(upload).write_bytes(tcvn3_shapefile_zip)
+    page.locator('input[type="file"]').set_input_files(upload)
+
+    expect(page.get_by_text("Tệp hợp lệ.").or_(page.get_by_text("Tệp đọc được"))).to_be_visible(
+        timeout=30000)
+    expect(page.get_by_text("Hệ tọa độ: EPSG:9210 (VN-2000 / TM-3 105-45) · Bảng mã chữ: tcvn3"))\
+        .to_be_visible()
+    expect(page.get_by_text("Thêm 1 khu, sửa 0 khu, giữ nguyên 0 khu.")).to_be_visible()
+    preview = wait_for_map(page)
+    expect(preview.locator("path.kcn-zone")).to_have_count(1)
+    save_screenshot(page, "data-page-report")
+
+    page.get_by_role("textbox", name="Người nhập").fill("Sở Xây dựng Hải Phòng")
+    page.get_by_role("textbox", name="Người nhập").press("Enter")
+    merge = page.get_by_role("button", name="Ghi vào dữ liệu")
+    expect(merge).to_be_enabled(timeout=10000)
+    merge.click()
+    expect(page.get_by_text("Đã nhập kcn_moi_tcvn3.zip: thêm 1 khu, sửa 0 khu.")).to_be_visible(
+        timeout=30000)
+    # The history grid keeps its cells in an accessible (visually hidden) table.
+    expect(page.get_by_text("Sở Xây dựng Hải Phòng")).to_be_attached()
+
+    page.get_by_role("link", name="Xem trên bản đồ").click()
+    expect(page.get_by_role("heading", name=NAME, exact=True)).to_be_visible(timeout=30000)
+    frame = wait_for_map(page)
+    expect(frame.locator("path.kcn-selected")).to_have_count(1, timeout=20000)
+    assert "zone=kcn-trang-due-moi" in page.url
+
+    page.goto("/data")
+    page.get_by_role("button", name="Hoàn tác lần nhập gần nhất").click()
+    expect(page.get_by_text("Đã hoàn tác việc nhập kcn_moi_tcvn3.zip")).to_be_visible(
+        timeout=30000)
+    page.goto("/?zone=kcn-trang-due-moi")
+    expect(page.get_by_text("Liên kết có tham số không hợp lệ, đã bỏ qua: zone")).to_be_visible(
+        timeout=30000)
+    context.close()
+
+
+def test_a_refused_upload_says_why_and_writes_nothing(browser_context_factory,
+                                                      private_app_server, tmp_path):
+    context = browser_context_factory(base_url=private_app_server)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto("/data")
+    bad = tmp_path / "ghi_chu.geojson"
+    bad.write_text("Đây không phải GeoJSON", encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(bad)
+    expect(page.get_by_text("Không nhập được tệp này.")).to_be_visible(timeout=30000)
+    assert page.get_by_role("button", name="Ghi vào dữ liệu").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()
