@@ -59,8 +59,9 @@ NEAREST_KINDS = ("seaport", "airport", "expressway")
 # --- state ------------------------------------------------------------------
 
 def _seed_from_url(reg: Register) -> None:
-    """On the first run of a session, put the link's state into the widgets."""
-    if S.get("_seeded"):
+    """Put a link's state into the widgets: on a session's first run, and when the map is
+    entered from another page (whose links carry their own view)."""
+    if S.get("_seeded") and not S.pop("_map_entered", False):
         return
     state = MapState.from_query(st.query_params.to_dict())
     ignored = list(state.ignored)
@@ -84,6 +85,8 @@ def _seed_from_url(reg: Register) -> None:
     })
     if state.area is not None:
         S["area"] = state.area
+    else:
+        S.pop("area", None)  # the slider starts again from the whole range
     for key in LAYER_KEYS:
         S[f"layer_{key}"] = key in state.layers
 

@@ -1,0 +1,249 @@
+"""The province dashboard: plans against progress."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import md, register_or_stop
+from geo.analysis import (
+    citation,
+    find_provinces,
+    hectares_by_period,
+    register_stats,
+    summary,
+)
+from geo.dashboard import (
+    below_target,
+    completeness,
+    infrastructure,
+    occupancy_targets,
+    province_zones,
+)
+from geo.i18n import number, project_name, t, zone_name
+from geo.register import Register
+from layers.state import LANGS, MapState
+
+S = st.session_state
+MAP_PAGE = "app_pages/map.py"
+
+
+def _cite(reg: Register, source_id: str | None, section: str | None) -> str:
+    c = citation(reg, source_id, section)
+    parts = [p for p in (c["document"], c["date"]) if p]
+    return ", ".join(str(p) for p in parts) + (f", §{section}" if section else "")
+
+
+def _downloads(frame: pd.DataFrame, name: str, lang: str) -> None:
+    """CSV and Excel downloads of a table (what the table shows, real numbers)."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("dash.csv", lang), frame.to_csv(index=False).encode("utf-8-sig"),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}",
+                         on_click="ignore")
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False, sheet_name=name[:31])
+    right.download_button(t("dash.xlsx", lang), buf.getvalue(), file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet", key=f"xlsx_{name}", on_click="ignore")
+
+
+def _map_link(lang: str, **params: Any) -> str:
+    """The app-relative link of a map view (the share-link scheme)."""
+    state = MapState(lang=lang, period="2030", **params)
+    return "/?" + "&".join(f"{k}={v}" for k, v in state.to_query().items())
+
+
+def _zone_links(zones: pd.DataFrame, lang: str) -> None:
+    cols = st.columns(3)
+    for i, row in enumerate(zones.to_dict("records")):
+        cols[i % 3].page_link(MAP_PAGE, label=zone_name(row, lang),
+                              query_params={"zone": row["id"], "lang": lang, "period": "2030"})
+
+
+def _figures(reg: Register, prov: dict[str, Any], lang: str, prov_name: str | None) -> None:
+    st.subheader(t("dash.official", lang))
+    label = "label_vi" if lang == "vi" else "label_en"
+    rows = [{
+        t("dash.indicator", lang): f[label],
+        t("dash.comparison", lang): t(f"dash.cmp.{f['comparison']}", lang),
+        t("dash.value", lang): f["value"],
+        t("dash.value_max", lang): f["value_max"],
+        t("dash.unit", lang): f["unit"],
+        t("period", lang): f["period"],
+        t("panel.source", lang): _cite(reg, f["citation"]["source_id"], f["citation"]["section"]),
+    } for f in prov["official_figures"]]
+    if not rows:
+        st.caption(t("dash.no_figures", lang))
+        return
+    frame = pd.DataFrame(rows)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    _downloads(frame, f"figures-{prov_name or 'all'}", lang)
+
+
+def _coverage(prov: dict[str, Any], lang: str) -> None:
+    st.subheader(t("dash.coverage", lang))
+    if not prov["coverage"]:
+        st.caption(t("dash.no_coverage", lang))
+    for cov in prov["coverage"]:
+        official_n = number(cov["official_count"], lang, 0) or "—"
+        official_ha = number(cov["official_area_ha"], lang) or "—"
+        held_ha = number(cov["register_area_ha"] or 0, lang)
+        st.markdown(md(t("dash.coverage.line", lang, kind=cov["kind"], n=cov["register_count"],
+                         of=official_n, ha=held_ha, of_ha=official_ha,
+                         u=cov["register_area_unknown"])))
+
+
+def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: str) -> None:
+    st.subheader(t("dash.register", lang))
+    rows = []
+    for (kind, status), part in zones.groupby(["kind", "status"]):
+        rows.append({
+            t("kind", lang): kind, t("status", lang): t(f"status.{status}", lang),
+            t("dash.zones", lang): len(part),
+            t("dash.ha_known", lang): part["area_total_ha"].sum(min_count=1),
+            t("dash.area_unknown", lang): int(part["area_total_ha"].isna().sum()),
+            t("dash.on_map", lang): _map_link(lang, kind=(kind,), status=(status,),
+                                               prov=(prov_name,) if prov_name else ()),
+        })
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        ha = t("dash.ha_known", lang)
+        shown = frame.assign(**{ha: [number(v, lang) or t("unknown", lang) for v in frame[ha]]})
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            t("dash.on_map", lang): st.column_config.LinkColumn(display_text="↗")})
+        _downloads(frame.drop(columns=[t("dash.on_map", lang)]),
+                   f"register-{prov_name or 'all'}", lang)
+    chart = pd.DataFrame([{
+        t("period", lang): t(f"period.{p}", lang), "order": i, t("kind", lang): kind,
+        t("dash.zones", lang): v["zones"],
+        t("dash.ha_known", lang): number(v["area_ha"], lang) or t("unknown", lang),
+    } for kind in ("KKT", "KCN", "CCN")
+        for i, (p, v) in enumerate(hectares_by_period(zones[zones["kind"] == kind]).items())
+        if v["zones"]])
+    st.markdown(f"**{md(t('dash.by_period', lang))}**")
+    if len(chart):
+        bars = alt.Chart(chart).mark_bar().encode(
+            x=alt.X(f"{t('period', lang)}:N", sort=alt.SortField("order")),
+            y=alt.Y(f"{t('dash.zones', lang)}:Q"),
+            color=alt.Color(f"{t('kind', lang)}:N"),
+            tooltip=[t("period", lang), t("kind", lang), t("dash.zones", lang),
+                     t("dash.ha_known", lang)])
+        st.altair_chart(bars, width="stretch")
+    st.caption(t("dash.by_period.note", lang))
+
+
+def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: dict[str, Any],
+               lang: str) -> None:
+    st.subheader(t("dash.occupancy", lang))
+    targets = occupancy_targets(reg, prov_name)
+    official = [f for f in prov["official_figures"] if f["indicator"] == "occupancy_pct"
+                and f["comparison"] == "about"]
+    cols = st.columns(3)
+    occ = prov["register"]["occupancy_weighted_pct"]
+    cols[0].metric(t("dash.occ.register", lang), f"{number(occ, lang, 1)}%" if occ is not None
+                   else t("unknown", lang),
+                   help=t("dash.occ.register.help", lang, n=prov["register"]["occupancy_zones"]))
+    if official:
+        cols[1].metric(t("dash.occ.official", lang), f"{number(official[0]['value'], lang, 0)}%",
+                       help=_cite(reg, official[0]["citation"]["source_id"],
+                                  official[0]["citation"]["section"]))
+    if targets:
+        cols[2].metric(t("dash.occ.targets", lang), " · ".join(
+            f"{k} > {number(v['value'], lang, 0)}%" for k, v in sorted(targets.items())))
+    known = zones[zones["occupancy_pct"].notna() & zones["kind"].isin(["KCN", "CCN"])]
+    if known.empty:
+        st.info(t("dash.occ.none", lang, n=int(zones["kind"].isin(["KCN", "CCN"]).sum())))
+    else:
+        hist = alt.Chart(known).mark_bar().encode(
+            x=alt.X("occupancy_pct:Q", bin=alt.Bin(step=10), title=t("attr.occupancy_pct", lang)),
+            y=alt.Y("count()", title=t("dash.zones", lang)), color="kind:N")
+        rules = alt.Chart(pd.DataFrame([{"kind": k, "target": v["value"]}
+                                        for k, v in targets.items()])).mark_rule(
+            strokeDash=[4, 3]).encode(x="target:Q", color="kind:N")
+        st.altair_chart(hist + rules, width="stretch")
+    below = below_target(zones, targets)
+    st.markdown(f"**{md(t('dash.below', lang))}**")
+    if below.empty:
+        st.caption(t("dash.below.none", lang))
+    else:
+        frame = below.assign(name=[zone_name(r, lang) for r in below.to_dict("records")])
+        st.dataframe(frame[["name", "kind", "occupancy_pct", "target_pct", "leasable_left_ha"]],
+                     hide_index=True, width="stretch")
+        _zone_links(below, lang)
+
+
+def _completeness(zones: pd.DataFrame, lang: str, prov_name: str | None) -> None:
+    st.subheader(t("dash.completeness", lang))
+    frame = completeness(zones)
+    frame["field"] = [t(f"attr.{f}", lang) if f != "boundary" else t("dash.boundary", lang)
+                      for f in frame["field"]]
+    st.dataframe(frame.rename(columns={"field": t("panel.attribute", lang),
+                                       "known": t("dash.known", lang),
+                                       "missing": t("dash.missing", lang),
+                                       "share_known": t("dash.share_known", lang)}),
+                 hide_index=True, width="stretch", column_config={
+                     t("dash.share_known", lang): st.column_config.ProgressColumn(
+                         min_value=0.0, max_value=1.0, format="percent")})
+    _downloads(frame, f"completeness-{prov_name or 'all'}", lang)
+    approx = zones[zones["geometry_quality"] == "approximate"]
+    st.caption(t("dash.approximate", lang, n=len(approx), total=len(zones)))
+
+
+def _infrastructure(reg: Register, zones: pd.DataFrame, lang: str, prov_name: str | None) -> None:
+    st.subheader(t("dash.infra", lang))
+    projects, unserved = infrastructure(reg, zones)
+    names = zones.set_index("id")
+    if projects.empty:
+        st.caption(t("panel.no_projects", lang))
+    else:
+        frame = pd.DataFrame([{
+            t("project.title", lang): project_name(p, lang),
+            t("kind", lang): t(f"pkind.{p['kind']}", lang),
+            t("status", lang): t(f"status.{p['status']}", lang),
+            t("attr.period", lang): p["period"] or "—",
+            t("project.serves", lang): ", ".join(zone_name(names.loc[z].to_dict(), lang)
+                                                 for z in p["zones"]),
+            t("dash.on_map", lang): _map_link(lang, project=p["id"]),
+        } for p in projects.to_dict("records")])
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            t("dash.on_map", lang): st.column_config.LinkColumn(display_text="↗")})
+        _downloads(frame.drop(columns=[t("dash.on_map", lang)]),
+                   f"infrastructure-{prov_name or 'all'}", lang)
+    st.markdown(f"**{md(t('dash.unserved', lang, n=len(unserved)))}**")
+    _zone_links(unserved, lang)
+
+
+def render() -> None:
+    """Draw the dashboard."""
+    lang = S.get("lang") or st.query_params.get("lang", "vi")
+    lang = lang if lang in LANGS else "vi"
+    reg = register_or_stop(lang).register
+    st.title(t("dash.title", lang))
+    provinces = find_provinces(reg, None)
+    choice = st.selectbox(t("province", lang), [None, *provinces], key="dash_prov",
+                          format_func=lambda v: t("dash.all", lang) if v is None else v)
+    zones = province_zones(reg, choice)
+    if choice:
+        prov = summary(reg, choice)["provinces"][0]
+    else:  # every province together: all official figures, the register's own counts
+        each = summary(reg)["provinces"]
+        prov = {"province": None,
+                "official_figures": [f for p in each for f in p["official_figures"]],
+                "coverage": [{**c, "kind": f"{c['kind']} ({p['province']})"}
+                             for p in each for c in p["coverage"]],
+                "register": register_stats(zones)}
+    _coverage(prov, lang)
+    _holdings(reg, zones, choice, lang)
+    _occupancy(reg, zones, choice, prov, lang)
+    _completeness(zones, lang, choice)
+    _infrastructure(reg, zones, lang, choice)
+    st.subheader(t("dash.zone_list", lang, n=len(zones)))
+    _zone_links(zones, lang)
+    _figures(reg, prov, lang, choice)
+
+
+render()

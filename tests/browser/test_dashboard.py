@@ -1,0 +1,21 @@
+"""The dashboard in a browser: pick a province, follow a zone link to the map."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_pick_quang_ninh_and_follow_a_zone_link(page, wait_for_map, save_screenshot):
+    page.goto("/dashboard")
+    expect(page.get_by_role("heading", name="Kế hoạch và thực hiện theo tỉnh/thành")) \
+        .to_be_visible(timeout=30000)
+    page.get_by_role("combobox", name="Tỉnh/thành phố").click()
+    page.get_by_role("option", name="Quảng Ninh").click()
+    expect(page.get_by_text("Các khu (14)")).to_be_visible(timeout=20000)
+    save_screenshot(page, "dashboard-quang-ninh")
+    page.get_by_role("link", name="KCN Việt Hưng", exact=True).first.click()
+    expect(page.get_by_role("heading", name="KCN Việt Hưng", exact=True)).to_be_visible(
+        timeout=30000)
+    frame = wait_for_map(page)
+    expect(frame.locator("path.kcn-selected")).to_have_count(1, timeout=20000)
+    assert "zone=kcn-viet-hung" in page.url

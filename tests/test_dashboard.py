@@ -1,0 +1,81 @@
+"""The dashboard's figures for Hải Phòng, checked against the source CSVs read independently."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.store import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "data" / "src"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (SRC / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    store = build(tmp_path_factory.mktemp("dash") / "atlas.gpkg")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KCN_ATLAS_STORE", str(store.path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("app_pages/dashboard.py").run()
+    at.selectbox(key="dash_prov").set_value("Hải Phòng").run()
+    yield at
+    mp.undo()
+
+
+def test_dashboard_runs_for_every_province(dashboard):
+    assert not dashboard.exception
+    for province in ("Quảng Ninh", "Bắc Kạn", None):
+        dashboard.selectbox(key="dash_prov").set_value(province).run()
+        assert not dashboard.exception
+    dashboard.selectbox(key="dash_prov").set_value("Hải Phòng").run()
+
+
+def test_coverage_against_the_resolution(dashboard):
+    zones = [z for z in _rows("zones.csv") if z["province"] == "Hải Phòng"]
+    figures = {(f["indicator"], f["scope"]): f for f in _rows("figures.csv")
+               if f["province"] == "Hải Phòng" and f["period"] == "2008-2020"}
+    kcn = sum(z["kind"] == "KCN" for z in zones)
+    ccn = sum(z["kind"] == "CCN" for z in zones)
+    official_kcn = int(float(figures[("planned_zone_count", "KCN")]["value"]))
+    official_ccn = int(float(figures[("planned_zone_count", "CCN")]["value"]))
+    assert (official_kcn, official_ccn) == (25, 26)
+    text = " ".join(m.value for m in dashboard.markdown).replace("\\", "")
+    assert f"KCN: dữ liệu có {kcn} trên {official_kcn} khu quy hoạch" in text
+    assert f"CCN: dữ liệu có {ccn} trên {official_ccn} khu quy hoạch" in text
+    assert "trên 12.702 ha" in text and "trên 1.079,92 ha" in text
+
+
+def test_occupancy_official_average_and_targets(dashboard):
+    metrics = {m.label: m.value for m in dashboard.metric}
+    occ = [f for f in _rows("figures.csv") if f["province"] == "Hải Phòng"
+           and f["indicator"] == "occupancy_pct"]
+    average = next(f for f in occ if f["comparison"] == "about")
+    assert metrics["Bình quân theo văn bản"] == f"{int(float(average['value']))}%" == "63%"
+    targets = {f["scope"]: int(float(f["value"])) for f in occ if f["period"] == "2025"}
+    assert metrics["Chỉ tiêu"] == f"CCN > {targets['CCN']}% · KCN > {targets['KCN']}%"
+    # No zone of the bundled register has a sourced occupancy: shown as unknown, not 0.
+    assert metrics["Bình quân theo diện tích (dữ liệu)"] == "chưa rõ"
+
+
+def test_every_official_figure_is_listed_with_its_source(dashboard):
+    expected = [f for f in _rows("figures.csv") if f["province"] == "Hải Phòng"]
+    table = dashboard.dataframe[-1].value
+    assert len(table) == len(expected)
+    assert table["Nguồn"].str.contains("06-NQ/TU").sum() == sum(
+        f["source_id"] == "hp-06-nq-tu-2022" for f in expected)
+
+
+def test_zones_without_infrastructure(dashboard):
+    zones = {z["id"] for z in _rows("zones.csv") if z["province"] == "Hải Phòng"}
+    served = {s for p in _rows("projects.csv") for s in p["serves"].split(";") if s}
+    text = " ".join(m.value for m in dashboard.markdown)
+    assert f"{len(zones - served)} khu chưa có công trình hạ tầng liên kết" in text
