@@ -77,12 +77,14 @@ def _seed_from_url(reg: Register) -> None:
         ignored.append("prov")
         state = state.with_(prov=tuple(p for p in state.prov if p in provinces))
     S.update({
-        "lang": state.lang, "q": state.q, "period": state.period, "color": state.color,
-        "basemap": state.basemap, "prov": list(state.prov), "kind": list(state.kind),
-        "status": list(state.status), "occ": state.occ, "zone": state.zone,
-        "project": state.project, "camera": (state.lat, state.lon, state.z),
+        "lang": state.lang, "q": state.q, "prov": list(state.prov), "occ": state.occ,
+        "zone": state.zone, "camera": (state.lat, state.lon, state.z),
         "_ignored": sorted(set(ignored)), "_seeded": True,
     })
+    for name, value in (("period", state.period), ("color", state.color),
+                        ("basemap", state.basemap), ("project", state.project),
+                        ("kind", list(state.kind)), ("status", list(state.status))):
+        _put(name, value)
     if state.area is not None:
         S["area"] = state.area
     else:
@@ -108,13 +110,43 @@ def _current_state(area_bounds: tuple[float, float] | None) -> MapState:
     )
 
 
+# Values shown by widgets whose option labels change with the language. Streamlit 1.67
+# hands such a widget's value back by its label, so after a language switch a stale
+# label could overwrite the choice. Each language gets its own widget key, and the
+# value itself lives under the plain name.
+
+
+def _put(name: str, value: Any) -> None:
+    """Set a value and every widget that shows it (in both languages)."""
+    S[name] = value
+    for lang in LANGS:
+        S[f"w_{name}_{lang}"] = value
+
+
+def _bound(widget: Any, label: str, options: list[Any] | tuple[Any, ...], name: str,
+           lang: str, then: Any = None, **kwargs: Any) -> None:
+    """Draw ``widget`` for the value ``name`` in ``lang``; its changes go to ``S[name]``."""
+    wkey = f"w_{name}_{lang}"
+    if wkey not in S:
+        S[wkey] = S[name]
+
+    def sync() -> None:
+        S[name] = S[wkey]
+        if then is not None:
+            then()
+
+    widget(label, options, key=wkey, on_change=sync, **kwargs)
+
+
 def _select_zone(zone_id: str | None) -> None:
-    S["zone"], S["project"] = zone_id, None
+    S["zone"] = zone_id
+    _put("project", None)
     S["camera"] = (None, None, None)
 
 
 def _select_project(project_id: str | None) -> None:
-    S["zone"], S["project"] = None, project_id
+    S["zone"] = None
+    _put("project", project_id)
     S["camera"] = (None, None, None)
 
 
@@ -152,29 +184,29 @@ def _sidebar(reg: Register) -> tuple[float, float] | None:
                 sb.button(label, key=f"hit_{zid}", on_click=_select_zone, args=(zid,),
                           type="primary" if zid == S.get("zone") else "secondary",
                           width="stretch")
-    sb.radio(t("period", lang), PERIODS, key="period", horizontal=True,
-             format_func=lambda v: t(f"period.{v}", lang))
-    sb.radio(t("color", lang), COLOR_MODES, key="color", horizontal=True,
-             format_func=lambda v: t(f"color.{v}", lang))
+    _bound(sb.radio, t("period", lang), PERIODS, "period", lang, horizontal=True,
+           format_func=lambda v: t(f"period.{v}", lang))
+    _bound(sb.radio, t("color", lang), COLOR_MODES, "color", lang, horizontal=True,
+           format_func=lambda v: t(f"color.{v}", lang))
     sb.markdown(f"**{md(t('layers', lang))}**")
     for key in LAYER_KEYS:
         sb.checkbox(t(f"layer.{key}", lang), key=f"layer_{key}")
-    sb.selectbox(t("basemap", lang), BASEMAPS, key="basemap",
-                 format_func=lambda v: t(f"basemap.{v}", lang))
+    _bound(sb.selectbox, t("basemap", lang), BASEMAPS, "basemap", lang,
+           format_func=lambda v: t(f"basemap.{v}", lang))
     projects = reg.projects.set_index("id")
-    sb.selectbox(t("project.select", lang), [None, *projects.index], key="project",
-                 on_change=_on_project, placeholder=t("project.none", lang),
-                 format_func=lambda v: t("project.none", lang) if v is None
-                 else project_name(projects.loc[v].to_dict(), lang))
+    _bound(sb.selectbox, t("project.select", lang), [None, *projects.index], "project", lang,
+           then=_on_project, placeholder=t("project.none", lang),
+           format_func=lambda v: t("project.none", lang) if v is None
+           else project_name(projects.loc[v].to_dict(), lang))
 
     with sb.expander(t("filters", lang), expanded=bool(S["prov"] or S["kind"] or S["status"])):
         provinces = sorted(set(reg.zones["province"].dropna()))
         anything = t("filter.any", lang)
         st.multiselect(t("province", lang), provinces, key="prov", placeholder=anything)
-        st.multiselect(t("kind", lang), KINDS, key="kind", placeholder=anything,
-                       format_func=lambda v: f"{v} – {t(f'kind.{v}', lang)}")
-        st.multiselect(t("status", lang), STATUSES, key="status", placeholder=anything,
-                       format_func=lambda v: t(f"status.{v}", lang))
+        _bound(st.multiselect, t("kind", lang), KINDS, "kind", lang, placeholder=anything,
+               format_func=lambda v: f"{v} – {t(f'kind.{v}', lang)}")
+        _bound(st.multiselect, t("status", lang), STATUSES, "status", lang,
+               placeholder=anything, format_func=lambda v: t(f"status.{v}", lang))
         st.slider(t("occupancy_range", lang), 0.0, 100.0, key="occ", step=5.0,
                   help=t("occupancy_range.help", lang))
         top = reg.zones["area_total_ha"].max()

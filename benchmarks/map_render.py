@@ -79,7 +79,7 @@ from layers.zones import zone_features  # noqa: E402
 KCN_QUERY = {"period": "2030", "basemap": "none"}  # every zone, no tile requests
 KCN_URL_PATH = "/?period=2030&basemap=none"
 KCN_HEIGHT = 640  # app_pages/map.py
-KCN_RETURNED = ["last_active_drawing", "last_object_clicked"]  # app_pages/map.py
+KCN_RETURNED = ["last_active_drawing", "last_object_clicked", "center", "zoom"]  # app_pages/map.py
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

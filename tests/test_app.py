@@ -68,7 +68,7 @@ def test_a_link_restores_the_state(app):
     at = app({"lang": "en", "zone": "kcn-beta", "period": "2030", "color": "occupancy"})
     assert not at.exception
     assert at.session_state["zone"] == "kcn-beta"
-    assert at.sidebar.radio(key="period").value == "2030"
+    assert at.sidebar.radio(key="w_period_en").value == "2030"
     assert "Showing 4 zones" in at.caption[0].value
 
 
@@ -83,7 +83,7 @@ def test_a_malformed_link_opens_and_says_what_was_ignored(app):
 
 def test_filters_change_what_is_drawn(app):
     at = app()
-    at.sidebar.multiselect(key="kind").set_value(["KKT"]).run()
+    at.sidebar.multiselect(key="w_kind_vi").set_value(["KKT"]).run()
     script = _map_script(at)
     assert '"id":"kkt-test"' in script and '"id":"kcn-alpha"' not in script
 
