@@ -10,8 +10,12 @@ from layers.state import LANGS
 st.set_page_config(page_title="KCN Atlas", layout="wide",
                    initial_sidebar_state="expanded")
 
-_lang = st.session_state.get("lang") or st.query_params.get("lang", "vi")
-lang = _lang if _lang in LANGS else "vi"
+# The language is chosen once for the whole app: a link's `lang` on the first visit,
+# then the switch in the sidebar.
+if "lang" not in st.session_state:
+    _asked = st.query_params.get("lang", "vi")
+    st.session_state["lang"] = _asked if _asked in LANGS else "vi"
+lang = st.session_state["lang"]
 
 map_page = st.Page("app_pages/map.py", title=t("page.map", lang), default=True)
 page = st.navigation([
@@ -24,4 +28,6 @@ page = st.navigation([
 # when it is entered from elsewhere (a session's first visit always reads it).
 if page.url_path != map_page.url_path:
     st.session_state["_map_entered"] = True
+st.sidebar.radio(t("lang", lang), LANGS, key="lang", horizontal=True,
+                 format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
 page.run()

@@ -60,7 +60,7 @@ def _map_link(lang: str, **params: Any) -> str:
 def _zone_links(zones: pd.DataFrame, lang: str) -> None:
     cols = st.columns(3)
     for i, row in enumerate(zones.to_dict("records")):
-        cols[i % 3].page_link(MAP_PAGE, label=zone_name(row, lang),
+        cols[i % 3].page_link(MAP_PAGE, label=md(zone_name(row, lang)),
                               query_params={"zone": row["id"], "lang": lang, "period": "2030"})
 
 
@@ -92,9 +92,12 @@ def _coverage(prov: dict[str, Any], lang: str) -> None:
         official_n = number(cov["official_count"], lang, 0) or "—"
         official_ha = number(cov["official_area_ha"], lang) or "—"
         held_ha = number(cov["register_area_ha"] or 0, lang)
-        st.markdown(md(t("dash.coverage.line", lang, kind=cov["kind"], n=cov["register_count"],
-                         of=official_n, ha=held_ha, of_ha=official_ha,
-                         u=cov["register_area_unknown"])))
+        line = t("dash.coverage.line", lang, kind=cov["kind"], n=cov["register_count"],
+                 of=official_n, ha=held_ha, of_ha=official_ha, u=cov["register_area_unknown"])
+        query = {"kind": cov["kind"].split(" ")[0], "lang": lang, "period": "2030"}
+        if prov["province"]:
+            query["prov"] = prov["province"]
+        st.page_link(MAP_PAGE, label=line, query_params=query)
 
 
 def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: str) -> None:
@@ -171,8 +174,9 @@ def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: 
         st.caption(t("dash.below.none", lang))
     else:
         frame = below.assign(name=[zone_name(r, lang) for r in below.to_dict("records")])
-        st.dataframe(frame[["name", "kind", "occupancy_pct", "target_pct", "leasable_left_ha"]],
-                     hide_index=True, width="stretch")
+        table = frame[["name", "kind", "occupancy_pct", "target_pct", "leasable_left_ha"]]
+        st.dataframe(table, hide_index=True, width="stretch")
+        _downloads(table, f"below-target-{prov_name or 'all'}", lang)
         _zone_links(below, lang)
 
 

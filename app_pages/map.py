@@ -77,7 +77,7 @@ def _seed_from_url(reg: Register) -> None:
         ignored.append("prov")
         state = state.with_(prov=tuple(p for p in state.prov if p in provinces))
     S.update({
-        "lang": state.lang, "q": state.q, "prov": list(state.prov), "occ": state.occ,
+        "q": state.q, "prov": list(state.prov), "occ": state.occ,
         "zone": state.zone, "camera": (state.lat, state.lon, state.z),
         "_ignored": sorted(set(ignored)), "_seeded": True,
     })
@@ -168,9 +168,6 @@ def _sidebar(reg: Register) -> tuple[float, float] | None:
     """Draw the controls; return the area slider's bounds (None without known areas)."""
     sb = st.sidebar
     lang = S["lang"]
-    sb.radio(t("lang", lang), LANGS, key="lang", horizontal=True,
-             format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
-    lang = S["lang"]
     sb.text_input(t("search", lang), key="q", help=t("search.help", lang), on_change=_on_search)
     if S["q"].strip():
         hits = search_zones(reg.zones, S["q"])
@@ -181,7 +178,7 @@ def _sidebar(reg: Register) -> tuple[float, float] | None:
             sb.caption(t("search.results", lang, n=len(hits)))
             for zid in hits[:8]:
                 label = zone_name(names.loc[zid].to_dict() | {"id": zid}, lang)
-                sb.button(label, key=f"hit_{zid}", on_click=_select_zone, args=(zid,),
+                sb.button(md(label), key=f"hit_{zid}", on_click=_select_zone, args=(zid,),
                           type="primary" if zid == S.get("zone") else "secondary",
                           width="stretch")
     _bound(sb.radio, t("period", lang), PERIODS, "period", lang, horizontal=True,
@@ -291,7 +288,7 @@ def _zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
     if zone["parent_id"]:
         parent = reg.zones[reg.zones["id"] == zone["parent_id"]]
         if len(parent):
-            st.button(f"{t('panel.parent', lang)}: {zone_name(parent.iloc[0].to_dict(), lang)}",
+            st.button(md(f"{t('panel.parent', lang)}: {zone_name(parent.iloc[0].to_dict(), lang)}"),
                       key="goto_parent", on_click=_select_zone, args=(zone["parent_id"],))
     st.dataframe(_attribute_table(reg, zone, lang), hide_index=True, width="stretch")
     quotes = reg.zone_values[(reg.zone_values["zone_id"] == zone_id)
@@ -321,7 +318,7 @@ def _zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
         detail = " · ".join(x for x in (t(f"pkind.{row['kind']}", lang),
                                         t(f"status.{row['status']}", lang),
                                         row.get("period") or "") if x)
-        st.button(f"{project_name(row, lang)} — {detail}", key=f"proj_{row['id']}",
+        st.button(md(f"{project_name(row, lang)} — {detail}"), key=f"proj_{row['id']}",
                   on_click=_select_project, args=(row["id"],), width="stretch")
 
     st.markdown(f"**{md(t('panel.nearest', lang))}**")
@@ -338,7 +335,7 @@ def _zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
     if len(children):
         st.markdown(f"**{md(t('panel.children', lang))}**")
         for child in children.to_dict("records"):
-            st.button(zone_name(child, lang), key=f"child_{child['id']}",
+            st.button(md(zone_name(child, lang)), key=f"child_{child['id']}",
                       on_click=_select_zone, args=(child["id"],))
     st.button(t("panel.clear", lang), key="clear_zone", on_click=_select_zone, args=(None,))
     return serving["id"].tolist()
@@ -363,7 +360,7 @@ def _project_panel(reg: Register, project_id: str, lang: str) -> list[str]:
     zones = reg.zones.set_index("id", drop=False)
     for zid in served:
         if zid in zones.index:
-            st.button(zone_name(zones.loc[zid].to_dict(), lang), key=f"served_{zid}",
+            st.button(md(zone_name(zones.loc[zid].to_dict(), lang)), key=f"served_{zid}",
                       on_click=_select_zone, args=(zid,))
     return served
 

@@ -48,7 +48,9 @@ def test_coverage_against_the_resolution(dashboard):
     official_kcn = int(float(figures[("planned_zone_count", "KCN")]["value"]))
     official_ccn = int(float(figures[("planned_zone_count", "CCN")]["value"]))
     assert (official_kcn, official_ccn) == (25, 26)
-    text = " ".join(m.value for m in dashboard.markdown).replace("\\", "")
+    text = " ".join(str(getattr(e, "label", "")) or str(getattr(e, "value", ""))
+                    for e in dashboard.main.get("page_link"))
+    text += " ".join(m.value for m in dashboard.markdown).replace("\\", "")
     assert f"KCN: dữ liệu có {kcn} trên {official_kcn} khu quy hoạch" in text
     assert f"CCN: dữ liệu có {ccn} trên {official_ccn} khu quy hoạch" in text
     assert "trên 12.702 ha" in text and "trên 1.079,92 ha" in text
