@@ -110,14 +110,14 @@ def _current_state(area_bounds: tuple[float, float] | None) -> MapState:
     )
 
 
-# Values shown by widgets whose option labels change with the language. Streamlit 1.67
-# hands such a widget's value back by its label, so after a language switch a stale
-# label could overwrite the choice. Each language gets its own widget key, and the
-# value itself lives under the plain name.
-
-
 def _put(name: str, value: Any) -> None:
-    """Set a value and every widget that shows it (in both languages)."""
+    """Set a value and every widget that shows it (in both languages).
+
+    Streamlit 1.67 hands a choice widget's value back by its formatted label, so after
+    a language switch a stale label could overwrite the choice. Widgets whose labels
+    depend on the language therefore have a key per language (``w_<name>_<lang>``),
+    and the value itself lives under ``name``.
+    """
     S[name] = value
     for lang in LANGS:
         S[f"w_{name}_{lang}"] = value
