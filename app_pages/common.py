@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ import streamlit as st
 
 from geo.i18n import t
 from geo.register import Register, RegisterFormatError
-from geo.store import StoreError, open_store
+from geo.store import StoreError, default_location, open_store
 from layers.infrastructure import project_features
 from layers.zones import zone_features
 
@@ -31,25 +30,25 @@ def vendor_asset(name: str) -> str:
 
 @dataclass(frozen=True)
 class RegisterHandle:
-    """The register and the version key its caches hang on."""
+    """The register, where it lives, and the version key its caches hang on."""
 
     register: Register
     version: str
-    where: str
+    where: str  # for messages (a PostGIS password is masked)
+    location: str  # to open the store again
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read(where: str, version: str) -> Register:
-    return open_store(where).read()
+def _read(location: str, version: str) -> Register:
+    return open_store(location).read()
 
 
 def load_register() -> RegisterHandle:
-    """Return the register, read again only when the store file changes."""
-    store = open_store()
-    where = store.description
-    stat = os.stat(where)
-    version = f"{where}:{stat.st_mtime_ns}:{stat.st_size}"
-    return RegisterHandle(_read(where, version), version, where)
+    """Return the register, read again only when the store has been written."""
+    store = open_store()  # builds the bundled register on first use
+    location = default_location()
+    version = f"{location}:{store.version()}"
+    return RegisterHandle(_read(location, version), version, store.description, location)
 
 
 def register_or_stop(lang: str) -> RegisterHandle:

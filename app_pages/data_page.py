@@ -100,7 +100,7 @@ def _plan(report: ImportReport, lang: str, filename: str) -> None:
         S["upload_round"] = S.get("upload_round", 0) + 1
         st.rerun()
     if merge:
-        apply_merge(open_store(handle.where), plan, filename=filename, who=who.strip())
+        apply_merge(open_store(handle.location), plan, filename=filename, who=who.strip())
         S["upload_round"] = S.get("upload_round", 0) + 1
         first = (plan.added or tuple(plan.changed))[0]
         S["merged"] = (filename, len(plan.added), len(plan.changed), first)
@@ -122,7 +122,7 @@ def _history(lang: str) -> None:
     } for row in imports.iloc[::-1].itertuples(index=False)]), hide_index=True, width="stretch")
     if st.button(t("data.undo", lang), key="undo"):
         try:
-            done = undo_last_import(open_store(handle.where), who=S.get("who") or "KCN Atlas")
+            done = undo_last_import(open_store(handle.location), who=S.get("who") or "KCN Atlas")
         except NothingToUndo:
             st.info(t("data.undo.none", lang))
         else:

@@ -176,13 +176,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="kcn-atlas",
         description="KCN Atlas: Vietnam's economic zones, industrial zones and clusters.",
     )
-    parser.add_argument("--store", help="register to use (a .gpkg path; default: "
+    parser.add_argument("--store", help="register to use: a .gpkg path or a PostGIS URL "
+                        "postgresql://user:password@host:port/db?schema=kcn_atlas (default: "
                         "$KCN_ATLAS_STORE or the bundled data/atlas.gpkg)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="build the GeoPackage register from the CSV sources")
     p.add_argument("--src", type=Path, help="folder of source CSVs (default: data/src)")
-    p.add_argument("--out", type=Path, default=DEFAULT_STORE, help="GeoPackage to write")
+    p.add_argument("--out", default=str(DEFAULT_STORE),
+                   help="GeoPackage path or PostGIS URL to write")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("summary", help="official figures beside what the register holds")

@@ -65,6 +65,10 @@ class Store(Protocol):
         """Return the whole register."""
         ...
 
+    def version(self) -> str:
+        """Return a token that changes whenever the register is written (for caches)."""
+        ...
+
     def write(self, register: Register) -> None:
         """Replace the register, all or nothing."""
         ...
@@ -88,6 +92,14 @@ class GeoPackageStore:
     def exists(self) -> bool:
         """Tell whether the file exists."""
         return self.path.exists()
+
+    def version(self) -> str:
+        # Every write swaps in a new file: its modification time and size change.
+        try:
+            stat = self.path.stat()
+        except OSError as exc:
+            raise StoreError(f"no register at {self.path}: {exc}") from exc
+        return f"{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}"
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -165,18 +177,22 @@ def default_location() -> str:
     return os.environ.get(STORE_ENV) or str(DEFAULT_STORE)
 
 
-def build(out: Path | str, src: Path | str | None = None) -> GeoPackageStore:
-    """Build a GeoPackage register from the CSV source files.
+def build(out: Path | str, src: Path | str | None = None) -> Store:
+    """Build a register from the CSV source files into a GeoPackage or a PostGIS store.
 
-    The output is byte-for-byte reproducible for the same sources.
+    A GeoPackage build is byte-for-byte reproducible for the same sources.
     """
-    store = GeoPackageStore(out)
+    store: Store = open_store(str(out)) if "://" in str(out) else GeoPackageStore(out)
     store.write(read_source_dir(src))
     return store
 
 
-def open_store(location: str | Path | None = None) -> GeoPackageStore:
-    """Open the store at ``location`` (a GeoPackage path).
+def open_store(location: str | Path | None = None) -> Store:
+    """Open the store at ``location``: a GeoPackage path or a PostgreSQL URL.
+
+    A ``postgresql://user:password@host:port/dbname`` location (or
+    ``postgresql+psycopg://…``, optionally with ``?schema=name``) opens a
+    :class:`geo.postgis.PostgisStore`.
 
     With no location, the store named by ``KCN_ATLAS_STORE`` is used, else the
     bundled ``data/atlas.gpkg``, which is built from ``data/src`` on first use.
@@ -189,7 +205,12 @@ def open_store(location: str | Path | None = None) -> GeoPackageStore:
     loc = str(location) if location is not None else default_location()
     if "://" in loc:
         scheme = loc.split("://", 1)[0]
-        raise StoreError(f"stores of kind {scheme!r} are not supported yet; give a .gpkg path")
+        if scheme in ("postgresql", "postgresql+psycopg"):
+            from geo.postgis import PostgisStore  # SQLAlchemy only when needed
+
+            return PostgisStore(loc)
+        raise StoreError(f"stores of kind {scheme!r} are not supported; give a .gpkg path "
+                         "or a postgresql:// URL")
     store = GeoPackageStore(loc)
     if location is None and Path(loc) == DEFAULT_STORE and not store.exists():
         build(DEFAULT_STORE)

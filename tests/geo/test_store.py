@@ -106,4 +106,4 @@ def test_open_store_uses_the_environment(tmp_path, monkeypatch, fixture_store):
     monkeypatch.setenv("KCN_ATLAS_STORE", str(fixture_store.path))
     assert open_store().description == str(fixture_store.path)
     with pytest.raises(StoreError, match="not supported"):
-        open_store("postgresql://localhost/atlas")
+        open_store("mysql://localhost/atlas")

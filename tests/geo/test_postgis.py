@@ -1,0 +1,293 @@
+"""The PostGIS store against a throwaway PostgreSQL 15 cluster started here."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from pandas.testing import assert_frame_equal
+from shapely.geometry import Point
+
+import geo.postgis as postgis_mod
+from geo.cli import main
+from geo.postgis import PostgisStore
+from geo.register import Register, read_source_dir
+from geo.store import StoreError, build, open_store
+from geo.validate import validate
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+pytestmark = pytest.mark.skipif(
+    not (PG_BIN / "initdb").exists(),
+    reason=f"PostgreSQL 15 is not installed ({PG_BIN / 'initdb'} missing): "
+    "apt-get install postgresql-15 postgresql-15-postgis-3",
+)
+
+TABLES = ("figures", "sources", "zone_values", "audit")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    # initdb refuses to run as root.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL 15 cluster with PostGIS, removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="kcn-pg-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+    port = _free_port()
+    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data)]
+    try:
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
+                          "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]),
+            check=True, capture_output=True,
+        )
+        subprocess.run(
+            _as_postgres([*pg_ctl, "-w", "-l", str(root / "log"), "-o",
+                          f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off",
+                          "start"]),
+            check=True, capture_output=True,
+        )
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U",
+                          "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                          "-c", "CREATE EXTENSION postgis"]),
+            check=True, capture_output=True,
+        )
+        # The password is ignored (trust) but lets us check that it is never shown.
+        yield f"postgresql://postgres:s3cret@127.0.0.1:{port}/postgres"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(_as_postgres([*pg_ctl, "-m", "fast", "stop"]), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_location(pg_url: str) -> str:
+    """A location with a schema of its own for one test."""
+    return f"{pg_url}?schema=t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def pg_store(pg_location: str) -> Iterator[PostgisStore]:
+    store = PostgisStore(pg_location)
+    yield store
+    store.dispose()
+
+
+def _assert_same(a: Register, b: Register) -> None:
+    assert_geodataframe_equal(a.zones, b.zones)
+    assert_geodataframe_equal(a.projects, b.projects)
+    for table in TABLES:
+        assert_frame_equal(getattr(a, table), getattr(b, table))
+
+
+def test_round_trip_equals_the_geopackage_store(pg_store, fixture_register, fixture_store):
+    pg_store.write(fixture_register)
+    back = pg_store.read()
+    _assert_same(back, fixture_store.read())
+    _assert_same(back, fixture_register)
+    assert back.zones.loc[back.zones.id == "kcn-alpha", "name_vi"].item() == "KCN Đình Vũ"
+    assert back.zones["parent_id"].tolist().count(None) == 2
+    assert back.zones.crs == "EPSG:4326"
+    # NULL text comes back as None, NULL numbers as NaN, as from the GeoPackage.
+    assert all(v is None or isinstance(v, str) for v in back.zones["notes"])
+    assert back.zones["area_total_ha"].dtype == "float64"
+
+
+def test_mixed_geometry_types_and_srid(pg_store, fixture_register):
+    pg_store.write(fixture_register)
+    with pg_store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            f'SELECT DISTINCT ST_SRID(geometry), GeometryType(geometry) '
+            f'FROM "{pg_store.schema}".projects WHERE geometry IS NOT NULL'
+        ).all()
+    assert {srid for srid, _ in rows} == {4326}
+    assert set(pg_store.read().projects.geom_type.dropna()) == set(
+        fixture_register.projects.geom_type.dropna()
+    )
+
+
+def test_bundled_register_round_trips_and_validates(pg_url):
+    store = PostgisStore(pg_url)  # the default schema
+    reg = read_source_dir()
+    store.write(reg)
+    back = store.read()
+    _assert_same(back, reg)
+    assert validate(back) == []
+    store.dispose()
+
+
+def test_open_store_and_description_hide_the_password(pg_location):
+    for loc in (pg_location, pg_location.replace("postgresql://", "postgresql+psycopg://")):
+        store = open_store(loc)
+        assert isinstance(store, PostgisStore)
+        assert "s3cret" not in store.description
+        assert "127.0.0.1" in store.description
+        assert store.schema in store.description
+
+
+def test_reading_an_empty_schema_says_so(pg_store):
+    with pytest.raises(StoreError, match="no register"):
+        pg_store.read()
+
+
+def test_unreachable_server_is_a_store_error():
+    store = PostgisStore(f"postgresql://nobody:pw@127.0.0.1:{_free_port()}/x?connect_timeout=2")
+    with pytest.raises(StoreError, match="cannot read") as info:
+        store.read()
+    assert "pw@" not in str(info.value)
+
+
+def _new_zone(i: int, tag: str) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"id": [f"ccn-{tag}-{i}"], "kind": ["CCN"], "name_vi": [f"CCN {tag} {i} Đồ Sơn"],
+         "province": ["Hải Phòng"], "status": ["planned"], "geometry_quality": ["approximate"],
+         "source_id": ["test-editors"], "as_of": ["2026-11-22"]},
+        geometry=[Point(106.6 + i / 1000, 20.8)], crs="EPSG:4326",
+    )
+
+
+def _append_zones(location: str, tag: str, n: int) -> None:
+    store = PostgisStore(location)
+    for i in range(n):
+        store.update(lambda reg, i=i: reg.with_zones(pd.concat([reg.zones, _new_zone(i, tag)])))
+    store.dispose()
+
+
+def test_two_concurrent_writers_lose_no_rows(pg_location, pg_store, fixture_register):
+    pg_store.write(fixture_register)
+    n = 15
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_append_zones, args=(pg_location, tag, n)) for tag in ("a", "b")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    zones = pg_store.read().zones
+    assert len(zones) == 4 + 2 * n
+    assert zones["id"].is_unique
+
+
+def test_a_failing_change_leaves_the_register_intact(pg_store, fixture_register):
+    pg_store.write(fixture_register)
+
+    def change(reg: Register) -> Register:
+        raise ValueError("bad edit")
+
+    with pytest.raises(ValueError, match="bad edit"):
+        pg_store.update(change)
+    _assert_same(pg_store.read(), fixture_register)
+
+
+def test_a_write_failing_half_way_leaves_the_register_intact(
+    pg_store, fixture_register, monkeypatch
+):
+    pg_store.write(fixture_register)
+    bigger = fixture_register.with_zones(pd.concat([fixture_register.zones, _new_zone(0, "x")]))
+    # PostgreSQL refuses NUL in text: the audit table, written last, fails in the database
+    # after every other table has been replaced inside the transaction.
+    bad = bigger.with_audit("2026-11-22T10:00:00", "tester", "edit", "nul \x00 byte")
+    with pytest.raises(StoreError, match="cannot write"):
+        pg_store.write(bad)
+    _assert_same(pg_store.read(), fixture_register)
+
+    real = postgis_mod._write_table
+
+    def fail_on_audit(conn, table, df, *, spatial):
+        if table.endswith('"audit"'):
+            raise OSError("connection lost")
+        real(conn, table, df, spatial=spatial)
+
+    monkeypatch.setattr(postgis_mod, "_write_table", fail_on_audit)
+    with pytest.raises(OSError, match="connection lost"):
+        pg_store.update(lambda reg: bigger)
+    _assert_same(pg_store.read(), fixture_register)
+
+
+def test_update_records_audit_in_order(pg_store, fixture_register):
+    pg_store.write(fixture_register)
+    for who in ("zeta", "alpha"):
+        pg_store.update(lambda reg, who=who: reg.with_audit("2026-11-22T10:00:00", who, "edit",
+                                                            "sửa"))
+    assert pg_store.read().audit["who"].tolist() == ["zeta", "alpha"]
+
+
+def test_cli_summary_against_postgis(pg_location, tmp_path, capsys):
+    PostgisStore(pg_location).write(read_source_dir())
+    gpkg = build(tmp_path / "atlas.gpkg").path
+    args = ["summary", "--province", "hai phong", "--json"]
+    assert main(["--store", pg_location, *args]) == 0
+    from_pg = json.loads(capsys.readouterr().out)
+    assert main(["--store", str(gpkg), *args]) == 0
+    assert from_pg == json.loads(capsys.readouterr().out)
+    assert from_pg  # something about Hải Phòng
+
+
+def test_null_and_multi_geometries_match_the_geopackage(pg_store, fixture_register, tmp_path):
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from geo.store import GeoPackageStore
+
+    square = Polygon([(106.7, 20.8), (106.71, 20.8), (106.71, 20.81), (106.7, 20.8)])
+    extra = pd.concat([_new_zone(1, "null"), _new_zone(2, "multi")], ignore_index=True)
+    extra = extra.set_geometry([None, MultiPolygon([square])], crs="EPSG:4326")
+    reg = fixture_register.with_zones(pd.concat([fixture_register.zones, extra]))
+    gpkg = GeoPackageStore(tmp_path / "m.gpkg")
+    gpkg.write(reg)
+    pg_store.write(reg)
+    _assert_same(pg_store.read(), gpkg.read())
+    assert pg_store.read().zones.geometry.isna().sum() == 1
+
+
+def test_version_changes_with_every_write(pg_store, fixture_register):
+    pg_store.write(fixture_register)
+    first = pg_store.version()
+    assert pg_store.version() == first
+    pg_store.update(lambda reg: reg.with_audit("2026-11-22T10:00:00", "t", "edit", "x"))
+    assert pg_store.version() != first
+
+
+def test_cli_builds_into_postgis_and_the_app_runs_on_it(pg_location, monkeypatch, capsys):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from geo.cli import main
+
+    assert main(["build", "--out", pg_location]) == 0
+    assert main(["--store", pg_location, "validate"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("KCN_ATLAS_STORE", pg_location)
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.query_params["zone"] = "kcn-dinh-vu"
+    at.run()
+    assert not at.exception
+    assert "Đang hiển thị 17 khu" in at.caption[0].value
+    assert [s.value for s in at.subheader] == ["KCN Đình Vũ"]
