@@ -23,7 +23,7 @@ from geo.merge import (
 from geo.store import open_store
 from geo.vntext import ENCODINGS
 from layers.base import MapContext
-from layers.infrastructure import project_features
+from layers.geojson import FeatureSet
 from layers.map import build_map
 from layers.state import LANGS, MapState
 from layers.zones import zone_features
@@ -68,8 +68,7 @@ def _preview(report: ImportReport, lang: str) -> None:
     zones = report.zones
     ctx = MapContext(state=state, zones=zones, projects=zones.iloc[0:0],
                      zone_json=zone_features(zones, lang, "status"),
-                     project_json=project_features(load_register().register.projects.iloc[0:0],
-                                                   lang))
+                     project_json=FeatureSet({}, ()))
     st.markdown(f"**{md(t('data.preview', lang))}**")
     st_folium(build_map(ctx), key="preview", height=420, use_container_width=True,
               returned_objects=[])

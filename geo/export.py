@@ -358,6 +358,21 @@ def _geo(frame: pd.DataFrame, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=np.asarray(geometry.values), crs=STORE_CRS)
 
 
+def _describe(row: dict[str, Any], record_type: str, name: str, kind_vocab: str, lang: str,
+              cites: _Citations) -> None:
+    """Add the columns every exported record has: type, name, labels and its source."""
+    cite = cites.record(row["source_id"], row["source_section"])
+    row.update(
+        record_type=record_type,
+        name=name,
+        kind_label=_label(kind_vocab, row["kind"], lang),
+        status_label=_label("status", row["status"], lang),
+        source_document=cite["document"],
+        source_issuer=cite["issuer"],
+        source_date=cite["date"],
+    )
+
+
 def _zone_table(register: Register, zones: gpd.GeoDataFrame, lang: str,
                 cites: _Citations) -> gpd.GeoDataFrame:
     values = register.zone_values
@@ -372,16 +387,7 @@ def _zone_table(register: Register, zones: gpd.GeoDataFrame, lang: str,
     for rec in pd.DataFrame(zones.drop(columns=zones.geometry.name)).to_dict("records"):
         row = {c: rec.get(c) for c in ZONE_COLUMNS}
         row = {k: None if _missing(v) else v for k, v in row.items()}
-        cite = cites.record(row["source_id"], row["source_section"])
-        row.update(
-            record_type="zone",
-            name=zone_name(row, lang),
-            kind_label=_label("kind", row["kind"], lang),
-            status_label=_label("status", row["status"], lang),
-            source_document=cite["document"],
-            source_issuer=cite["issuer"],
-            source_date=cite["date"],
-        )
+        _describe(row, "zone", zone_name(row, lang), "kind", lang, cites)
         for field in fields:
             row[f"{field}_source"] = value_source.get((row["id"], field))
         rows.append(row)
@@ -394,16 +400,7 @@ def _project_table(projects: gpd.GeoDataFrame, lang: str,
     rows = []
     for rec in pd.DataFrame(projects.drop(columns=projects.geometry.name)).to_dict("records"):
         row = {c: None if _missing(rec.get(c)) else rec.get(c) for c in PROJECT_COLUMNS}
-        cite = cites.record(row["source_id"], row["source_section"])
-        row.update(
-            record_type="project",
-            name=project_name(row, lang),
-            kind_label=_label("pkind", row["kind"], lang),
-            status_label=_label("status", row["status"], lang),
-            source_document=cite["document"],
-            source_issuer=cite["issuer"],
-            source_date=cite["date"],
-        )
+        _describe(row, "project", project_name(row, lang), "pkind", lang, cites)
         rows.append(row)
     return _geo(_typed_frame(rows, _PROJECT_EXPORT), projects.geometry)
 

@@ -150,12 +150,14 @@ def _merged(register: Register, plan: MergePlan) -> tuple[Register, dict[str, An
                      .reset_index(drop=True)], ignore_index=True)
     # A value the import replaced no longer rests on its old citation.
     values = register.zone_values
-    replaced = values.apply(lambda r: r["field"] in plan.changed.get(r["zone_id"], ()), axis=1) \
-        if len(values) else pd.Series(dtype=bool)
-    removed_values = values[replaced] if len(values) else values
+    pairs = {(zid, f) for zid, fields in plan.changed.items() for f in fields}
+    replaced = pd.Series([(z, f) in pairs for z, f in zip(values["zone_id"], values["field"],
+                                                          strict=True)],
+                         index=values.index, dtype=bool)
+    removed_values = values[replaced]
     merged = replace(register.with_zones(gpd.GeoDataFrame(new, geometry="geometry",
                                                           crs=register.zones.crs)),
-                     zone_values=values[~replaced] if len(values) else values)
+                     zone_values=values[~replaced])
     undo = {"added": list(plan.added), "before": before,
             "zone_values": removed_values.to_dict("records")}
     return merged, undo

@@ -13,12 +13,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from pandas.testing import assert_frame_equal
-from shapely.geometry import Point
 
 import geo.postgis as postgis_mod
 from geo.cli import main
@@ -26,6 +24,7 @@ from geo.postgis import PostgisStore
 from geo.register import Register, read_source_dir
 from geo.store import StoreError, build, open_store
 from geo.validate import validate
+from tests.conftest import append_zones, new_zone
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -163,27 +162,11 @@ def test_unreachable_server_is_a_store_error():
     assert "pw@" not in str(info.value)
 
 
-def _new_zone(i: int, tag: str) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"id": [f"ccn-{tag}-{i}"], "kind": ["CCN"], "name_vi": [f"CCN {tag} {i} Đồ Sơn"],
-         "province": ["Hải Phòng"], "status": ["planned"], "geometry_quality": ["approximate"],
-         "source_id": ["test-editors"], "as_of": ["2026-11-22"]},
-        geometry=[Point(106.6 + i / 1000, 20.8)], crs="EPSG:4326",
-    )
-
-
-def _append_zones(location: str, tag: str, n: int) -> None:
-    store = PostgisStore(location)
-    for i in range(n):
-        store.update(lambda reg, i=i: reg.with_zones(pd.concat([reg.zones, _new_zone(i, tag)])))
-    store.dispose()
-
-
 def test_two_concurrent_writers_lose_no_rows(pg_location, pg_store, fixture_register):
     pg_store.write(fixture_register)
     n = 15
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_append_zones, args=(pg_location, tag, n)) for tag in ("a", "b")]
+    procs = [ctx.Process(target=append_zones, args=(pg_location, tag, n)) for tag in ("a", "b")]
     for p in procs:
         p.start()
     for p in procs:
@@ -209,7 +192,7 @@ def test_a_write_failing_half_way_leaves_the_register_intact(
     pg_store, fixture_register, monkeypatch
 ):
     pg_store.write(fixture_register)
-    bigger = fixture_register.with_zones(pd.concat([fixture_register.zones, _new_zone(0, "x")]))
+    bigger = fixture_register.with_zones(pd.concat([fixture_register.zones, new_zone(0, "x")]))
     # PostgreSQL refuses NUL in text: the audit table, written last, fails in the database
     # after every other table has been replaced inside the transaction.
     bad = bigger.with_audit("2026-11-22T10:00:00", "tester", "edit", "nul \x00 byte")
@@ -255,7 +238,7 @@ def test_null_and_multi_geometries_match_the_geopackage(pg_store, fixture_regist
     from geo.store import GeoPackageStore
 
     square = Polygon([(106.7, 20.8), (106.71, 20.8), (106.71, 20.81), (106.7, 20.8)])
-    extra = pd.concat([_new_zone(1, "null"), _new_zone(2, "multi")], ignore_index=True)
+    extra = pd.concat([new_zone(1, "null"), new_zone(2, "multi")], ignore_index=True)
     extra = extra.set_geometry([None, MultiPolygon([square])], crs="EPSG:4326")
     reg = fixture_register.with_zones(pd.concat([fixture_register.zones, extra]))
     gpkg = GeoPackageStore(tmp_path / "m.gpkg")

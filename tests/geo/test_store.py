@@ -12,7 +12,7 @@ from shapely.geometry import Point
 
 import geo.store as store_mod
 from geo.store import GeoPackageStore, StoreError, build, open_store
-from tests.conftest import REGISTER_SRC
+from tests.conftest import REGISTER_SRC, append_zones, new_zone
 
 
 def _sha(path: Path) -> str:
@@ -35,25 +35,10 @@ def test_build_is_byte_for_byte_reproducible(tmp_path):
     assert _sha(a) == _sha(b)
 
 
-def _new_zone(i: int, tag: str) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {"id": [f"ccn-{tag}-{i}"], "kind": ["CCN"], "name_vi": [f"CCN {tag} {i}"],
-         "province": ["Hải Phòng"], "status": ["planned"], "geometry_quality": ["approximate"],
-         "source_id": ["test-editors"], "as_of": ["2026-11-22"]},
-        geometry=[Point(106.6 + i / 1000, 20.8)], crs="EPSG:4326",
-    )
-
-
-def _append_zones(path: str, tag: str, n: int) -> None:
-    store = GeoPackageStore(path)
-    for i in range(n):
-        store.update(lambda reg, i=i: reg.with_zones(pd.concat([reg.zones, _new_zone(i, tag)])))
-
-
 def test_two_concurrent_writers_lose_no_rows(fixture_store):
     n = 15
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_append_zones, args=(str(fixture_store.path), tag, n))
+    procs = [ctx.Process(target=append_zones, args=(str(fixture_store.path), tag, n))
              for tag in ("a", "b")]
     for p in procs:
         p.start()
@@ -76,7 +61,7 @@ def test_failed_write_leaves_the_store_untouched(fixture_store, monkeypatch):
 
     monkeypatch.setattr(store_mod, "_write_gpkg", boom)
     with pytest.raises(OSError, match="disk full"):
-        fixture_store.update(lambda reg: reg.with_zones(pd.concat([reg.zones, _new_zone(0, "x")])))
+        fixture_store.update(lambda reg: reg.with_zones(pd.concat([reg.zones, new_zone(0, "x")])))
     assert _sha(fixture_store.path) == before
     leftovers = [p for p in fixture_store.path.parent.iterdir() if p.name.startswith(".atlas-")]
     assert leftovers == []
