@@ -120,14 +120,21 @@ def register_stats(zones: pd.DataFrame) -> dict[str, Any]:
 
 
 def citation(reg: Register, source_id: str | None, section: str | None) -> dict[str, Any]:
-    """Return the citation of a record: document, issuer, date and section."""
+    """Return the citation of a record: document, number, issuer, date, tier, URL, section."""
     src = reg.sources[reg.sources["source_id"] == source_id]
     row = src.iloc[0] if len(src) else None
+
+    def get(column: str) -> Any:
+        return None if row is None or column not in row.index else row[column]
+
     return {
         "source_id": source_id,
-        "document": None if row is None else row["document"],
-        "issuer": None if row is None else row["issuer"],
-        "date": None if row is None else row["date"],
+        "document": get("document"),
+        "doc_number": get("doc_number"),
+        "issuer": get("issuer"),
+        "date": get("date"),
+        "tier": get("tier"),
+        "url": get("url"),
         "section": section,
     }
 

@@ -45,7 +45,7 @@ from shapely.geometry.base import BaseGeometry, BaseMultipartGeometry
 from geo.analysis import citation
 from geo.crs import STORE_CRS
 from geo.i18n import LABELS, number, project_name, t, zone_name
-from geo.register import Register
+from geo.register import Register, ordered_values
 from geo.schema import PROJECT_COLUMNS, SOURCE_COLUMNS, VALUE_FIELDS, ZONE_COLUMNS
 from geo.text import nfc
 
@@ -71,12 +71,14 @@ KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 # The keys GeoJSON's ``kcn_atlas.sources`` gives for each cited source.
 GEOJSON_SOURCE_KEYS = ("source_id", "document", "issuer", "date", "file")
 
-_SOURCE_INFO = ["source_document", "source_issuer", "source_date", "source_section", "as_of"]
+_SOURCE_INFO = ["source_document", "source_issuer", "source_date", "source_tier",
+                "source_section", "as_of"]
 _ZONE_EXPORT = [
     "record_type", "id", "name", "kind", "kind_label", "name_vi", "name_en", "parent_id",
-    "province", "province_current", "district", "status", "status_label",
+    "province", "province_current", "district", "commune", "status", "status_label",
     "area_total_ha", "area_industrial_ha", "leased_ha", "occupancy_pct", "year_established",
-    "plan_period", "developer", "sectors", "geometry_quality", "source_id", *_SOURCE_INFO,
+    "plan_period", "developer", "sectors", "kcn_count", "geometry_quality", "source_id",
+    *_SOURCE_INFO,
     "notes",
 ]
 _PROJECT_EXPORT = [
@@ -84,7 +86,7 @@ _PROJECT_EXPORT = [
     "status_label", "period", "serves", "province", "geometry_quality", "source_id",
     *_SOURCE_INFO, "quote", "notes",
 ]
-_INT_COLUMNS = [f for f, kind in VALUE_FIELDS.items() if kind is int]
+_INT_COLUMNS = [f for f, kind in VALUE_FIELDS.items() if kind is int]  # all exported
 _FLOAT_COLUMNS = [f for f, kind in VALUE_FIELDS.items() if kind is float]
 _GEOMETRY_TEXT = ["wkt", "lon", "lat"]
 
@@ -105,7 +107,15 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
                  "en": "Province as named in the source"},
     "province_current": {"vi": "Tỉnh/thành phố hiện nay (sau sáp nhập 2025)",
                          "en": "Province today (after the 2025 merger)"},
-    "district": {"vi": "Quận/huyện", "en": "District"},
+    "district": {"vi": "Quận/huyện (theo nguồn, trước 01/07/2025)",
+                 "en": "District (as the source names it, before 1 July 2025)"},
+    "commune": {"vi": "Xã/phường", "en": "Commune or ward"},
+    "kcn_count": {"vi": "Số KCN trong khu kinh tế theo nguồn",
+                  "en": "Number of KCN in the economic zone, per its source"},
+    "source_tier": {"vi": "Cấp độ nguồn: legal (văn bản pháp lý), official (cơ quan nhà nước), "
+                          "press (báo chí), developer (chủ đầu tư), editors (biên tập viên)",
+                    "en": "Source tier: legal (legal document), official (an authority), "
+                          "press, developer, editors (atlas editors' placement)"},
     "status": {"vi": "Mã hiện trạng: operating, under_construction, planned, proposed",
                "en": "Status code: operating, under_construction, planned, proposed"},
     "status_label": {"vi": "Hiện trạng, bằng chữ", "en": "Status in words"},
@@ -156,6 +166,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "empty": {"vi": "Ô trống: chưa có số liệu", "en": "An empty cell: the value is not known"},
     "field_source": {"vi": "Nguồn của cột {field}: văn bản, cơ quan ban hành, ngày, §mục",
                      "en": "Source of {field}: document, issuer, date, §section"},
+    "field_tier": {"vi": "Cấp độ nguồn của cột {field} (xem source_tier)",
+                   "en": "Tier of the source of {field} (see source_tier)"},
 }
 
 
@@ -370,18 +382,20 @@ def _describe(row: dict[str, Any], record_type: str, name: str, kind_vocab: str,
         source_document=cite["document"],
         source_issuer=cite["issuer"],
         source_date=cite["date"],
+        source_tier=cite.get("tier"),
     )
 
 
 def _zone_table(register: Register, zones: gpd.GeoDataFrame, lang: str,
                 cites: _Citations) -> gpd.GeoDataFrame:
-    values = register.zone_values
-    values = values[values["zone_id"].isin(set(zones["id"]))
+    values = ordered_values(register.zone_values, register.sources)
+    values = values[values["chosen"] & values["zone_id"].isin(set(zones["id"]))
                     & values["field"].isin(list(VALUE_FIELDS))]
     value_source: dict[tuple[str, str], str | None] = {
         (v.zone_id, v.field): cites.line(v.source_id, v.source_section)
         for v in values.itertuples(index=False)
     }
+    value_tier = {(v.zone_id, v.field): v.tier for v in values.itertuples(index=False)}
     fields = [f for f in VALUE_FIELDS if f in set(values["field"])]
     rows = []
     for rec in pd.DataFrame(zones.drop(columns=zones.geometry.name)).to_dict("records"):
@@ -390,8 +404,9 @@ def _zone_table(register: Register, zones: gpd.GeoDataFrame, lang: str,
         _describe(row, "zone", zone_name(row, lang), "kind", lang, cites)
         for field in fields:
             row[f"{field}_source"] = value_source.get((row["id"], field))
+            row[f"{field}_tier"] = value_tier.get((row["id"], field))
         rows.append(row)
-    columns = _ZONE_EXPORT + [f"{f}_source" for f in fields]
+    columns = _ZONE_EXPORT + [c for f in fields for c in (f"{f}_source", f"{f}_tier")]
     return _geo(_typed_frame(rows, columns), zones.geometry)
 
 
@@ -580,6 +595,8 @@ def _about(sel: _Selection, columns: Iterable[str]) -> pd.DataFrame:
             rows.append((col, COLUMN_HELP[col][lang]))
         elif col.endswith("_source"):
             rows.append((col, _phrase("field_source", lang, field=col.removesuffix("_source"))))
+        elif col.endswith("_tier"):
+            rows.append((col, _phrase("field_tier", lang, field=col.removesuffix("_tier"))))
     return pd.DataFrame({
         "item": pd.Series([r[0] for r in rows], dtype=object),
         "value": pd.Series([r[1] for r in rows], dtype=object),

@@ -118,8 +118,12 @@ def import_source(filename: str, who: str, at: datetime) -> dict[str, str]:
     return {
         "source_id": f"import-{slugify(filename)[:40]}-{stamp}",
         "document": filename,
+        "doc_number": "",
         "issuer": who,
         "date": at.date().isoformat(),
+        # The importer vouches for the file as an office's own register.
+        "tier": "official",
+        "url": "",
         "place": "",
         "file": filename,
         "note": f"Imported into KCN Atlas by {who} on {at.isoformat(timespec='seconds')}",

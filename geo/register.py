@@ -20,6 +20,8 @@ from geo.schema import (
     VALUE_FIELDS,
     ZONE_COLUMNS,
     ZONE_VALUE_COLUMNS,
+    Comparison,
+    pick_order,
 )
 from geo.text import nfc
 
@@ -28,6 +30,8 @@ __all__ = [
     "Register",
     "RegisterFormatError",
     "bundled_source_dir",
+    "is_exact",
+    "ordered_values",
     "read_source_dir",
 ]
 
@@ -131,7 +135,8 @@ def normalise_register(reg: Register) -> Register:
         projects=normalise_projects(reg.projects),
         figures=normalise_figures(reg.figures),
         sources=_sorted_text(reg.sources, SOURCE_COLUMNS, ["source_id"]),
-        zone_values=_sorted_text(reg.zone_values, ZONE_VALUE_COLUMNS, ["zone_id", "field"]),
+        zone_values=_sorted_text(reg.zone_values, ZONE_VALUE_COLUMNS,
+                                 ["zone_id", "field", "source_id"]),
         audit=_text_frame(reg.audit, AUDIT_COLUMNS).reset_index(drop=True),
     )
 
@@ -157,24 +162,61 @@ def _geometries(df: pd.DataFrame, path: Path) -> list[BaseGeometry | None]:
     return geoms
 
 
-def _apply_values(zones: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
-    """Copy each sourced value of ``zone_values`` into its zone's column."""
+def is_exact(comparison: object) -> bool:
+    """Tell whether a value with this comparison states one number (not a range or bound)."""
+    return comparison in (None, "", Comparison.EQUAL.value, Comparison.ABOUT.value) or (
+        isinstance(comparison, float) and pd.isna(comparison))
+
+
+def ordered_values(values: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Return the sourced values, the one the register shows first for each attribute.
+
+    The rule: a higher source tier wins (legal, official, press, developer,
+    editors), then the newer as-of date, then the order of the rows. Adds
+    ``tier`` (of the row's source) and ``chosen`` (True for the value shown);
+    every other row is kept, so a reader can see where sources differ.
+    """
+    tiers = dict(zip(sources["source_id"], sources["tier"], strict=True)) \
+        if "tier" in sources.columns else {}
+    out = _text_frame(values, ZONE_VALUE_COLUMNS)
+    out["tier"] = [tiers.get(s) for s in out["source_id"]]
+    keys = [pick_order(t, a) for t, a in zip(out["tier"], out["as_of"], strict=True)]
+    out["_rank"] = [k[0] for k in keys]
+    out["_date"] = [k[1] for k in keys]
+    out["_row"] = range(len(out))
+    out = out.sort_values(["zone_id", "field", "_rank", "_date", "_row"], kind="stable")
+    out["chosen"] = ~out.duplicated(["zone_id", "field"])
+    return out.drop(columns=["_rank", "_date", "_row"]).reset_index(drop=True)
+
+
+def _apply_values(zones: pd.DataFrame, values: pd.DataFrame,
+                  sources: pd.DataFrame) -> pd.DataFrame:
+    """Copy each zone attribute's chosen value (see :func:`ordered_values`) into its column.
+
+    A number stated only as a range or a bound ("over 90%") leaves the column empty:
+    the register never turns it into one figure; the row itself keeps it.
+    """
     zones = zones.copy()
     for field in VALUE_FIELDS:
         if field not in zones.columns:
             zones[field] = None
     index = {zid: i for i, zid in zip(zones.index, zones["id"], strict=True)}
-    for row in values.itertuples(index=False):
+    chosen = ordered_values(values, sources)
+    for row in chosen[chosen["chosen"]].itertuples(index=False):
         if row.field not in VALUE_FIELDS or row.zone_id not in index:
             continue  # kept in zone_values, where validation reports it
         value = row.value
         if VALUE_FIELDS[row.field] in (float, int):
+            if value is None or value == "":
+                continue
             try:
                 value = float(value)
             except (TypeError, ValueError):
                 raise RegisterFormatError(
                     f"zone_values: {row.zone_id}.{row.field} is not a number: {value!r}"
                 ) from None
+            if not is_exact(row.comparison):
+                continue
         zones.at[index[row.zone_id], row.field] = value
     return zones
 
@@ -197,7 +239,8 @@ def read_source_dir(folder: Path | str | None = None) -> Register:
     zones_raw = _read_csv(folder / "zones.csv")
     values = _read_csv(folder / "zone_values.csv")
     projects_raw = _read_csv(folder / "projects.csv")
-    zones = _apply_values(zones_raw, values)
+    sources = _read_csv(folder / "sources.csv")
+    zones = _apply_values(zones_raw, values, sources)
     zones_gdf = gpd.GeoDataFrame(
         zones.drop(columns=["geometry_wkt"], errors="ignore"),
         geometry=_geometries(zones_raw, folder / "zones.csv"),
@@ -213,7 +256,7 @@ def read_source_dir(folder: Path | str | None = None) -> Register:
             zones=zones_gdf,
             projects=projects_gdf,
             figures=_read_csv(folder / "figures.csv"),
-            sources=_read_csv(folder / "sources.csv"),
+            sources=sources,
             zone_values=values,
             audit=pd.DataFrame(columns=AUDIT_COLUMNS),
         )

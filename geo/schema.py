@@ -21,7 +21,10 @@ __all__ = [
     "Kind",
     "ProjectKind",
     "Quality",
+    "SourceTier",
     "Status",
+    "TIER_RANK",
+    "pick_order",
 ]
 
 
@@ -31,6 +34,8 @@ class Kind(StrEnum):
     KKT = "KKT"  # khu kinh tế, economic zone
     KCN = "KCN"  # khu công nghiệp, industrial zone
     CCN = "CCN"  # cụm công nghiệp, industrial cluster
+    # A locality a plan asks to study for a future KCN: not a zone yet, never counted as one.
+    STUDY_AREA = "study_area"
 
 
 class Status(StrEnum):
@@ -40,6 +45,7 @@ class Status(StrEnum):
     UNDER_CONSTRUCTION = "under_construction"
     PLANNED = "planned"
     PROPOSED = "proposed"
+    UNKNOWN = "unknown"  # no source states it: drawn and listed, never guessed
 
 
 class Quality(StrEnum):
@@ -65,6 +71,33 @@ class ProjectKind(StrEnum):
     WATER = "water"
 
 
+class SourceTier(StrEnum):
+    """How much weight a source carries, strongest first."""
+
+    LEGAL = "legal"  # a legal document read in its own text: decision, resolution, plan
+    OFFICIAL = "official"  # an authority's own report or page, or its head quoted by the press
+    PRESS = "press"  # a newspaper or magazine report
+    DEVELOPER = "developer"  # a zone developer's or investment-promotion material
+    EDITORS = "editors"  # KCN Atlas editors' placement from general knowledge
+
+
+# Lower ranks win when two sources give a value for the same attribute.
+TIER_RANK: dict[str, int] = {tier.value: rank for rank, tier in enumerate(SourceTier)}
+
+
+def pick_order(tier: str | None, as_of: str | None) -> tuple[int, str]:
+    """Sort key of a sourced value: higher tier first, then the newer as-of date.
+
+    Sorting ascending by ``(rank, inverted date)`` puts the value the register
+    shows first. An unknown tier ranks below every known one.
+    """
+    rank = TIER_RANK.get(tier or "", len(TIER_RANK))
+    # Dates are ISO strings of varying precision; inverting each character sorts newest
+    # first within a tier.
+    inverted = "".join(chr(0x10FFFF - ord(c)) for c in (as_of or ""))
+    return rank, inverted
+
+
 class Comparison(StrEnum):
     """How an official figure relates to its value."""
 
@@ -76,7 +109,10 @@ class Comparison(StrEnum):
     AT_LEAST = "at_least"
 
 
-SOURCE_COLUMNS = ["source_id", "document", "issuer", "date", "place", "file", "note"]
+# document: title; doc_number: number of a legal document; issuer: publisher; url: where
+# it can be read; file: the seed file in shared/seeds for the OCR documents.
+SOURCE_COLUMNS = ["source_id", "document", "doc_number", "issuer", "date", "tier", "url",
+                  "place", "file", "note"]
 
 # Zone attributes that carry their own citation in ``zone_values``.
 VALUE_FIELDS: dict[str, type] = {
@@ -90,26 +126,38 @@ VALUE_FIELDS: dict[str, type] = {
     "developer": str,
     "sectors": str,
     "name_en": str,
+    "district": str,  # as the source names it (districts were abolished on 01/07/2025)
+    "commune": str,  # communes or wards, ';'-separated
+    "parent_id": str,  # the KKT the zone lies in, only where a source says so
+    "kcn_count": int,  # KKT only: how many KCN a source says lie in it
 }
 
+# zones.csv: the record of a zone. Its source_id establishes the zone (name, kind,
+# province); geometry_source_id is where its location comes from. Every other attribute
+# is a sourced row of zone_values.csv.
 ZONE_SOURCE_COLUMNS = [
     "id",
     "kind",
     "name_vi",
     "name_en",
-    "parent_id",
     "province",
     "province_current",
-    "district",
     "geometry_wkt",
     "geometry_quality",
+    "geometry_source_id",
     "source_id",
     "source_section",
     "as_of",
     "notes",
 ]
 
-ZONE_VALUE_COLUMNS = ["zone_id", "field", "value", "source_id", "source_section", "as_of", "quote"]
+# One row per sourced value. Several rows may give the same attribute of a zone (sources
+# that differ): all are kept and the register shows the one ``pick_order`` puts first.
+# value_max and comparison state ranges and bounds ("khoảng", "trên", "100–120 ha");
+# quote is the supporting text as users read it, quote_ocr the raw OCR where the
+# source is a scan (quote is then an editors' reading with diacritics restored).
+ZONE_VALUE_COLUMNS = ["zone_id", "field", "value", "value_max", "comparison", "source_id",
+                      "source_section", "as_of", "quote", "quote_ocr", "note"]
 
 # Columns of the zones layer in a store, geometry excluded.
 ZONE_COLUMNS = [
@@ -121,6 +169,7 @@ ZONE_COLUMNS = [
     "province",
     "province_current",
     "district",
+    "commune",
     "status",
     "area_total_ha",
     "area_industrial_ha",
@@ -130,7 +179,9 @@ ZONE_COLUMNS = [
     "plan_period",
     "developer",
     "sectors",
+    "kcn_count",
     "geometry_quality",
+    "geometry_source_id",
     "source_id",
     "source_section",
     "as_of",
@@ -151,6 +202,7 @@ PROJECT_COLUMNS = [
     "source_section",
     "as_of",
     "quote",
+    "quote_ocr",
     "notes",
 ]
 
@@ -168,6 +220,7 @@ FIGURE_COLUMNS = [
     "period",
     "comparison",
     "quote",
+    "quote_ocr",
     "source_id",
     "source_section",
     "as_of",

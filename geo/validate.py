@@ -7,8 +7,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.crs import inside_vietnam
-from geo.register import Register
-from geo.schema import VALUE_FIELDS, Comparison, Kind, ProjectKind, Quality, Status
+from geo.register import Register, normalise_register
+from geo.schema import (
+    VALUE_FIELDS,
+    Comparison,
+    Kind,
+    ProjectKind,
+    Quality,
+    SourceTier,
+    Status,
+)
 
 __all__ = ["Problem", "validate"]
 
@@ -57,6 +65,70 @@ def _check_sources(reg: Register) -> list[Problem]:
                 problems.append(Problem(table, rid, f"cites unknown source {row.source_id!r}"))
             if not row.as_of:
                 problems.append(Problem(table, rid, "has no as-of date"))
+    return problems
+
+
+def _check_source_records(reg: Register) -> list[Problem]:
+    """Every source says what it is, who published it, when, where to read it, and its tier."""
+    tiers = {t.value for t in SourceTier}
+    problems = []
+    for row in reg.sources.itertuples(index=False):
+        sid = str(row.source_id)
+        for column, what in (("document", "a title"), ("issuer", "a publisher"),
+                             ("date", "a date")):
+            if not getattr(row, column):
+                problems.append(Problem("sources", sid, f"has no {what} ({column})"))
+        if row.tier != SourceTier.EDITORS and not (row.url or row.doc_number or row.file):
+            problems.append(Problem("sources", sid,
+                                    "says neither where to read it (url) nor its document number"))
+        if not row.tier:
+            problems.append(Problem("sources", sid, "has no tier"))
+        elif row.tier not in tiers:
+            problems.append(Problem("sources", sid,
+                                    f"tier {row.tier!r} is not one of {sorted(tiers)}"))
+    return problems
+
+
+def _check_values(reg: Register) -> list[Problem]:
+    """Sourced values: known comparisons, numbers where numbers belong, sane ranges."""
+    comparisons = {c.value for c in Comparison}
+    problems = []
+    for row in reg.zone_values.itertuples(index=False):
+        rid = f"{row.zone_id}.{row.field}"
+        if row.comparison and row.comparison not in comparisons:
+            problems.append(Problem("zone_values", rid, f"comparison {row.comparison!r} is not "
+                                    f"one of {sorted(comparisons)}"))
+        if row.field not in VALUE_FIELDS:
+            continue
+        numeric = VALUE_FIELDS[row.field] in (float, int)
+        if not row.value:
+            problems.append(Problem("zone_values", rid, "has no value"))
+            continue
+        if not numeric:
+            if row.value_max:
+                problems.append(Problem("zone_values", rid, "a text value has no maximum"))
+            continue
+        try:
+            low = float(row.value)
+            high = float(row.value_max) if row.value_max else None
+        except ValueError:
+            problems.append(Problem("zone_values", rid, "is not a number"))
+            continue
+        if row.comparison == Comparison.RANGE.value and (high is None or high < low):
+            problems.append(Problem("zone_values", rid, "a range needs value_max >= value"))
+    return problems
+
+
+def _check_family(reg: Register) -> list[Problem]:
+    """A KKT never has more child KCN in the register than its source says it has."""
+    problems = []
+    children = reg.zones["parent_id"].value_counts()
+    for row in reg.zones.itertuples(index=False):
+        stated = row.kcn_count
+        held = int(children.get(row.id, 0))
+        if pd.notna(stated) and held > stated:
+            problems.append(Problem("zones", row.id, f"the register gives it {held} KCN, its "
+                                    f"source says {int(stated)}"))
     return problems
 
 
@@ -156,10 +228,13 @@ def validate(reg: Register) -> list[Problem]:
     """Return every problem found in the register; an empty list means it is sound.
 
     Checks: unique ids; every record, value and figure sourced with an as-of
-    date; known kinds, statuses and quality flags; plausible numbers; valid
-    geometries inside Vietnam; children inside their parent KKT where both are
-    surveyed; links that point at existing records.
+    date; every source with a title, publisher, date, tier and a URL or
+    document number; known kinds, statuses, comparisons and quality flags;
+    plausible numbers and ranges; valid geometries inside Vietnam; children
+    inside their parent KKT where both are surveyed, and no more of them than
+    the parent's source states; links that point at existing records.
     """
+    reg = normalise_register(reg)  # None for missing text, floats for numbers
     return (
         _check_ids(reg)
         + _check_sources(reg)
@@ -167,4 +242,7 @@ def validate(reg: Register) -> list[Problem]:
         + _check_numbers(reg)
         + _check_geometry(reg)
         + _check_links(reg)
+        + _check_source_records(reg)
+        + _check_values(reg)
+        + _check_family(reg)
     )

@@ -30,7 +30,8 @@ def test_summary_json_has_figures_with_citations_and_register_counts(capsys, fix
     assert figures["t-fdi"]["value_max"] == 15
     assert figures["t-kcn-area"]["citation"] == {
         "source_id": "test-doc", "document": "Test resolution 01-NQ/TEST",
-        "issuer": "Test committee", "date": "2022-04-07", "section": "I",
+        "doc_number": "01-NQ/TEST", "issuer": "Test committee", "date": "2022-04-07",
+        "tier": "legal", "url": None, "section": "I",
     }
     kcn = hp["register"]["by_kind"]["KCN"]
     assert kcn["count"] == 2

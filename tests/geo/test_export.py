@@ -172,8 +172,13 @@ def test_each_cited_attribute_has_a_source_column(register, tmp_path, fmt):
     zones, _ = read_back(export(register, fmt), fmt, tmp_path)
     source_cols = {c for c in zones.columns if c.endswith("_source")}
     assert source_cols == {"status_source", "area_total_ha_source",
-                           "area_industrial_ha_source", "occupancy_pct_source"}
+                           "area_industrial_ha_source", "occupancy_pct_source",
+                           "parent_id_source", "district_source"}
     assert value(zones, "kcn-alpha", "area_total_ha_source") == CITE_I
+    # A parent link and a district cite their own source, not the zone's document.
+    assert value(zones, "kcn-beta", "parent_id_source") == CITE_III3
+    assert value(zones, "kcn-alpha", "area_total_ha_tier") == "legal"
+    assert value(zones, "ccn-gamma", "status_tier") == "editors"
     assert value(zones, "kcn-beta", "status_source") == CITE_III3
     assert value(zones, "ccn-gamma", "status_source") == CITE_EDITORS
     assert value(zones, "ccn-gamma", "occupancy_pct_source") is None
