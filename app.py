@@ -1,33 +1,12 @@
-"""KCN Atlas: the Streamlit entry point. Routes to the pages in ``app_pages``."""
+"""KCN Atlas, as `streamlit run app.py` serves it: the pages and the data endpoints.
 
-from __future__ import annotations
+The pages are the Streamlit script ``streamlit_app.py``; the data endpoints
+(the live map's features and vector tiles, see :mod:`api.routes`) are routes
+of the same ASGI application, so the browser gets everything from one address.
+"""
 
 import streamlit as st
 
-from geo.i18n import t
-from layers.state import LANGS
+from api.routes import routes
 
-st.set_page_config(page_title="KCN Atlas", layout="wide",
-                   initial_sidebar_state="expanded")
-
-# The language is chosen once for the whole app: a link's `lang` on the first visit,
-# then the switch in the sidebar.
-if "lang" not in st.session_state:
-    _asked = st.query_params.get("lang", "vi")
-    st.session_state["lang"] = _asked if _asked in LANGS else "vi"
-lang = st.session_state["lang"]
-
-map_page = st.Page("app_pages/map.py", title=t("page.map", lang), default=True)
-page = st.navigation([
-    map_page,
-    st.Page("app_pages/dashboard.py", title=t("page.dashboard", lang), url_path="dashboard"),
-    st.Page("app_pages/data_page.py", title=t("page.data", lang), url_path="data"),
-    st.Page("app_pages/sources.py", title=t("page.sources", lang), url_path="sources"),
-])
-# Links from other pages carry a map view in their query: the map page reads it again
-# when it is entered from elsewhere (a session's first visit always reads it).
-if page.url_path != map_page.url_path:
-    st.session_state["_map_entered"] = True
-st.sidebar.radio(t("lang", lang), LANGS, key="lang", horizontal=True,
-                 format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
-page.run()
+app = st.App("streamlit_app.py", routes=routes())

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo import live
 from geo.i18n import t
 from geo.register import Register, RegisterFormatError
-from geo.store import StoreError, default_location, open_store
+from geo.store import StoreError
 from layers.infrastructure import project_features
 from layers.zones import zone_features
 
@@ -36,19 +37,17 @@ class RegisterHandle:
     version: str
     where: str  # for messages (a PostGIS password is masked)
     location: str  # to open the store again
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _read(location: str, version: str) -> Register:
-    return open_store(location).read()
+    key: str  # the version's key in the data endpoints' URLs (geo.live)
 
 
 def load_register() -> RegisterHandle:
-    """Return the register, read again only when the store has been written."""
-    store = open_store()  # builds the bundled register on first use
-    location = default_location()
-    version = f"{location}:{store.version()}"
-    return RegisterHandle(_read(location, version), version, store.description, location)
+    """Return the register, read again only when the store has been written.
+
+    The snapshot is shared with the app's data endpoints (:mod:`geo.live`).
+    """
+    snap = live.current()  # builds the bundled register on first use
+    version = f"{snap.location}:{snap.version}"
+    return RegisterHandle(snap.register, version, snap.description, snap.location, snap.key)
 
 
 def register_or_stop(lang: str) -> RegisterHandle:

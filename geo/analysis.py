@@ -226,10 +226,12 @@ def present_by(zones: pd.DataFrame, period: str) -> pd.Series:
 
     ``now`` holds the operating and under-construction zones; ``2025`` adds the
     planned zones whose plan period is 2025; ``2030`` adds every planned and
-    proposed zone (the resolutions plan to 2030).
+    proposed zone (the resolutions plan to 2030). A zone whose status no source
+    states belongs to every period: hiding it would hide that it is unknown.
     """
     rank = _PERIOD_ORDER.get(period, 0)
-    existing = zones["status"].isin(_EXISTING)
+    existing = zones["status"].isin(_EXISTING) | zones["status"].isna() \
+        | (zones["status"] == "unknown")
     planned = zones["status"] == "planned"
     due_2025 = planned & (zones["plan_period"] == "2025")
     if rank == 0:

@@ -10,7 +10,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LABELS", "number", "project_name", "sectors_label", "t", "zone_name"]
+from babel.numbers import format_decimal
+
+__all__ = ["LABELS", "label_group", "number", "project_name", "sectors_label", "t", "zone_name"]
+
+_LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 LABELS: dict[str, dict[str, str]] = {
     # app chrome
@@ -50,10 +54,12 @@ LABELS: dict[str, dict[str, str]] = {
     "basemap.osm": {"vi": "OpenStreetMap", "en": "OpenStreetMap"},
     "basemap.light": {"vi": "Nền sáng", "en": "Light"},
     "basemap.satellite": {"vi": "Ảnh vệ tinh", "en": "Satellite imagery"},
+    "basemap.reference": {"vi": "Bản đồ tham chiếu (ngoại tuyến)", "en": "Reference map (offline)"},
     "basemap.none": {"vi": "Không có nền", "en": "None"},
     "layer.kkt": {"vi": "Khu kinh tế (KKT)", "en": "Economic zones (KKT)"},
     "layer.kcn": {"vi": "Khu công nghiệp (KCN)", "en": "Industrial zones (KCN)"},
     "layer.ccn": {"vi": "Cụm công nghiệp (CCN)", "en": "Industrial clusters (CCN)"},
+    "layer.study": {"vi": "Địa bàn nghiên cứu KCN mới", "en": "Areas proposed for study"},
     "layer.infra": {"vi": "Hạ tầng kết nối", "en": "Infrastructure"},
     "shown": {"vi": "Đang hiển thị {n} khu và {p} công trình hạ tầng",
               "en": "Showing {n} zones and {p} infrastructure projects"},
@@ -80,6 +86,23 @@ LABELS: dict[str, dict[str, str]] = {
     "panel.source": {"vi": "Nguồn", "en": "Source"},
     "panel.as_of": {"vi": "Thời điểm số liệu", "en": "As of"},
     "panel.missing": {"vi": "chưa có nguồn", "en": "no source yet"},
+    "panel.differs": {"vi": "Nguồn khác ghi", "en": "Other sources give"},
+    "panel.unknown_fields": {"vi": "Chưa có nguồn nào cho", "en": "No source gives"},
+    "panel.ocr_reading": {"vi": "Bản đọc của biên tập viên từ bản quét OCR",
+                          "en": "Editors' reading of an OCR scan"},
+    "panel.ocr_raw": {"vi": "Văn bản OCR gốc", "en": "Raw OCR text"},
+    "panel.location": {"vi": "Vị trí", "en": "Location"},
+    "present.toggle": {"vi": "Chế độ trình chiếu", "en": "Presentation view"},
+    "present.help": {"vi": "Ẩn công cụ, hiện bản đồ, số liệu chính của khu đang chọn và mã QR "
+                             "cỡ lớn.",
+                     "en": "Hide the tools; show the map, the selected zone's key figures and a "
+                           "large QR code."},
+    "present.leave": {"vi": "Thoát chế độ trình chiếu", "en": "Leave the presentation view"},
+    "present.scan": {"vi": "Quét để mở bản đồ này", "en": "Scan to open this map"},
+    "notice.selection_hidden": {"vi": "Khu đang chọn ({name}) không nằm trong các khu đang hiển "
+                                      "thị nên đã được bỏ chọn.",
+                                "en": "The selected zone ({name}) is not among the zones shown, "
+                                      "so it was deselected."},
     "panel.approximate": {"vi": "Vị trí gần đúng: đặt theo hiểu biết chung, chưa có ranh giới.",
                           "en": "Approximate location: placed from general knowledge, "
                                 "no boundary yet."},
@@ -117,16 +140,37 @@ LABELS: dict[str, dict[str, str]] = {
     "attr.developer": {"vi": "Chủ đầu tư hạ tầng", "en": "Developer"},
     "attr.sectors": {"vi": "Ngành ưu tiên", "en": "Priority sectors"},
     "attr.geometry_quality": {"vi": "Chất lượng vị trí", "en": "Location quality"},
+    "attr.commune": {"vi": "Xã/phường", "en": "Commune or ward"},
+    "attr.parent_id": {"vi": "Thuộc khu kinh tế", "en": "Part of economic zone"},
+    "attr.kcn_count": {"vi": "Số KCN trong khu kinh tế", "en": "KCN inside it"},
     "attr.record": {"vi": "Hồ sơ khu", "en": "Zone record"},
     "attr.period": {"vi": "Thời gian", "en": "Period"},
     # vocabularies
     "kind.KKT": {"vi": "Khu kinh tế", "en": "Economic zone"},
     "kind.KCN": {"vi": "Khu công nghiệp", "en": "Industrial zone"},
     "kind.CCN": {"vi": "Cụm công nghiệp", "en": "Industrial cluster"},
+    "kind.study_area": {"vi": "Địa bàn đề xuất nghiên cứu KCN",
+                        "en": "Area proposed for study"},
     "status.operating": {"vi": "Đang hoạt động", "en": "Operating"},
     "status.under_construction": {"vi": "Đang xây dựng", "en": "Under construction"},
     "status.planned": {"vi": "Quy hoạch", "en": "Planned"},
     "status.proposed": {"vi": "Đề xuất nghiên cứu", "en": "Proposed"},
+    "status.unknown": {"vi": "Chưa rõ hiện trạng", "en": "Status unknown"},
+    # source tiers: a short badge and its meaning
+    "tier.legal": {"vi": "Văn bản", "en": "Legal"},
+    "tier.official": {"vi": "Cơ quan", "en": "Official"},
+    "tier.press": {"vi": "Báo chí", "en": "Press"},
+    "tier.developer": {"vi": "Chủ đầu tư", "en": "Developer"},
+    "tier.editors": {"vi": "Biên tập", "en": "Editors"},
+    "tier.legal.long": {"vi": "Văn bản pháp lý (quyết định, nghị quyết, kế hoạch)",
+                        "en": "Legal document (decision, resolution, plan)"},
+    "tier.official.long": {"vi": "Báo cáo hoặc phát biểu của cơ quan nhà nước",
+                           "en": "An authority's report or statement"},
+    "tier.press.long": {"vi": "Báo chí", "en": "Press report"},
+    "tier.developer.long": {"vi": "Tài liệu của chủ đầu tư hoặc xúc tiến đầu tư",
+                            "en": "Developer or investment-promotion material"},
+    "tier.editors.long": {"vi": "Biên tập viên KCN Atlas đặt vị trí theo hiểu biết chung",
+                          "en": "KCN Atlas editors' placement from general knowledge"},
     "quality.surveyed": {"vi": "Ranh giới đo đạc", "en": "Surveyed boundary"},
     "quality.digitised": {"vi": "Số hoá từ bản vẽ quy hoạch", "en": "Digitised from a plan"},
     "quality.approximate": {"vi": "Vị trí gần đúng", "en": "Approximate location"},
@@ -151,6 +195,26 @@ LABELS: dict[str, dict[str, str]] = {
     "legend.infra": {"vi": "Hạ tầng", "en": "Infrastructure"},
     "legend.approximate": {"vi": "Nét đứt: vị trí gần đúng", "en": "Dashed: approximate location"},
     "legend.selected": {"vi": "Viền đậm: đang chọn", "en": "Bold outline: selected"},
+    "legend.area_circle": {"vi": "Hình tròn: diện tích công bố, không phải ranh giới",
+                           "en": "Circle: the stated area, not a boundary"},
+    "legend.point": {"vi": "Chấm nhỏ: chưa rõ diện tích", "en": "Small dot: area unknown"},
+    "legend.tiers": {"vi": "Nguồn của số liệu", "en": "Where each figure comes from"},
+    "legend.reference": {"vi": "Bản đồ tham chiếu", "en": "Reference map"},
+    "legend.provinces": {"vi": "Ranh giới tỉnh/thành (2025)", "en": "Province boundaries (2025)"},
+    # live map
+    "map.aria": {"vi": "Bản đồ các khu", "en": "Map of the zones"},
+    "map.area_circle": {"vi": "Hình tròn có diện tích bằng diện tích công bố, không phải ranh giới",
+                        "en": "Circle of the stated area, not a boundary"},
+    "map.tiles_failed": {"vi": "Không tải được bản đồ nền: đang dùng bản đồ tham chiếu đi kèm.",
+                         "en": "Base-map tiles could not load: showing the bundled reference map."},
+    "map.close": {"vi": "Đóng", "en": "Close"},
+    "list.caption": {"vi": "{n} khu đang hiển thị. Bấm tên để chọn, bấm tiêu đề cột để sắp xếp.",
+                     "en": "{n} zones shown. Choose a name to select it, a heading to sort."},
+    "list.name": {"vi": "Tên", "en": "Name"},
+    "list.kind": {"vi": "Loại", "en": "Kind"},
+    "list.status": {"vi": "Hiện trạng", "en": "Status"},
+    "list.area": {"vi": "Diện tích (ha)", "en": "Area (ha)"},
+    "list.occupancy": {"vi": "Lấp đầy (%)", "en": "Occupancy (%)"},
     "legend.infra_status": {"vi": "Nét liền: đang khai thác; gạch: đang xây; "
                                   "chấm: quy hoạch/đề xuất",
                             "en": "Solid: operating; dashed: under construction; "
@@ -176,6 +240,8 @@ LABELS: dict[str, dict[str, str]] = {
     "share.help": {"vi": "Liên kết mở lại đúng khung nhìn, bộ lọc và khu đang chọn.",
                    "en": "The link reopens exactly this view, filters and selected zone."},
     "share.qr": {"vi": "Mã QR của liên kết", "en": "QR code of the link"},
+    "share.qr_too_long": {"vi": "Liên kết quá dài để tạo mã QR; hãy sao chép liên kết.",
+                          "en": "The link is too long for a QR code; copy the link instead."},
     "export": {"vi": "Xuất dữ liệu", "en": "Export"},
     "export.help": {"vi": "Xuất những gì đang hiển thị, kèm nguồn và ngày số liệu.",
                     "en": "Export what is on screen, with its sources and as-of dates."},
@@ -442,16 +508,18 @@ project_name = zone_name
 def number(value: Any, lang: str, digits: int = 2) -> str | None:
     """Format a number the way ``lang`` writes it (12.702,5 in Vietnamese); None if missing.
 
-    Trailing zeros of the decimals are dropped.
+    Formatting follows the locale's rules from Babel (CLDR); at most ``digits``
+    decimals, trailing zeros dropped.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    text = f"{float(value):,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if lang == "vi":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return str(format_decimal(float(value), format=pattern, locale=_LOCALES.get(lang, "vi_VN")))
+
+
+def label_group(lang: str, *prefixes: str) -> dict[str, str]:
+    """Return every label whose key starts with one of ``prefixes``, in ``lang``."""
+    return {key: t(key, lang) for key in LABELS if key.startswith(prefixes)}
 
 
 def sectors_label(value: str, lang: str) -> str:

@@ -23,6 +23,7 @@ Layers, all in EPSG:4326 (longitude, latitude in degrees), simplified to about
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +34,8 @@ import pyogrio
 import shapely
 from shapely.geometry import Point
 
+from geo.tiles import TileLayer, check_tile, encode_tile
+
 __all__ = [
     "REFERENCE_ATTRIBUTION",
     "REFERENCE_FILE",
@@ -40,16 +43,20 @@ __all__ = [
     "Reference",
     "load_reference",
     "province_at",
+    "province_label_points",
+    "reference_key",
+    "reference_tile",
 ]
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "reference" / "vietnam.gpkg"
 REFERENCE_LAYERS = ("land", "provinces", "province_labels")
+REFERENCE_MAX_ZOOM = 12  # tiles deeper than this would add no detail to ~25 m lines
 
 # For the map's attribution control: fixed text, already HTML (no data values in it).
 REFERENCE_ATTRIBUTION = (
-    'Coast &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-    "contributors (ODbL); provinces after Resolution 202/2025/QH15, from "
-    '<a href="https://www.naturalearthdata.com/">Natural Earth</a> and vietnamadminunits'
+    'Coast &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> (ODbL); '
+    'provinces (202/2025/QH15): <a href="https://www.naturalearthdata.com/">Natural Earth</a>, '
+    "vietnamadminunits"
 )
 
 
@@ -125,3 +132,50 @@ def province_at(lon: float, lat: float, path: Path | str | None = None) -> str |
     tree, names = _province_index(Path(path) if path is not None else REFERENCE_FILE)
     hits = tree.query(Point(lon, lat), predicate="intersects")
     return names[min(hits)] if len(hits) else None
+
+
+@lru_cache(maxsize=1)
+def reference_key() -> str:
+    """Return a short digest of the bundled reference file (its tiles' cache key)."""
+    digest = hashlib.sha256(REFERENCE_FILE.read_bytes()).hexdigest()
+    return digest[:12]
+
+
+@lru_cache(maxsize=1)
+def _tile_layers() -> tuple[TileLayer, ...]:
+    ref = _read(REFERENCE_FILE)
+    # One row per part: a tile then clips only the islands and coasts it covers.
+    land = ref.land.explode(index_parts=False).reset_index(drop=True)
+    provinces = ref.provinces.explode(index_parts=False).reset_index(drop=True)
+    return (
+        TileLayer("land", land, lambda row: {}, max_zoom=REFERENCE_MAX_ZOOM),
+        TileLayer("provinces", provinces, lambda row: {"code": row["code"]},
+                  max_zoom=REFERENCE_MAX_ZOOM),
+    )
+
+
+@lru_cache(maxsize=2048)
+def reference_tile(z: int, x: int, y: int) -> bytes:
+    """Return the MVT bytes of reference tile ``z/x/y``: layers ``land`` and ``provinces``.
+
+    Tiles exist up to zoom :data:`REFERENCE_MAX_ZOOM` (the data are simplified
+    to about 25 m); the browser magnifies them beyond. Empty bytes where the
+    tile holds nothing.
+
+    Raises
+    ------
+    geo.tiles.TileRequestError
+        If ``z/x/y`` is not a tile, or is deeper than :data:`REFERENCE_MAX_ZOOM`.
+    """
+    check_tile(z, x, y, max_zoom=REFERENCE_MAX_ZOOM)
+    return encode_tile(_tile_layers(), z, x, y)
+
+
+def province_label_points() -> list[dict[str, object]]:
+    """Return where to write each province's name: ``{"nv", "ne", "lon", "lat"}``."""
+    labels = _read(REFERENCE_FILE).province_labels
+    return [
+        {"nv": row.name_vi, "ne": row.name_en, "lon": round(row.geometry.x, 4),
+         "lat": round(row.geometry.y, 4)}
+        for row in labels.itertuples(index=False)
+    ]

@@ -27,6 +27,7 @@ STATUS_COLORS = {
     "under_construction": "#E69F00",  # orange
     "planned": "#0072B2",  # blue
     "proposed": "#CC79A7",  # reddish purple
+    "unknown": "#9E9E9E",  # grey: no source states the status
 }
 KIND_COLORS = {"KKT": "#56B4E9", "KCN": "#D55E00", "CCN": "#8B5A2B"}
 UNKNOWN_COLOR = "#9E9E9E"

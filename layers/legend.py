@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from layers.base import HTML, LegendSection
 from layers.control import HtmlControl
 
-__all__ = ["Legend", "legend_html"]
+__all__ = ["Legend", "legend_html", "sections_html"]
 
+# With a title, the sections are wrapped in a collapsible block; without, they stand alone.
 _LEGEND = HTML.from_string(
-    """<details class="kcn-legend" open><summary>{{ title }}</summary>
-{% for section in sections %}
+    """{% if title is not none %}<details class="kcn-legend" open><summary>{{ title }}</summary>
+{% endif %}{% for section in sections %}
 <div class="kcn-legend-section"><div class="kcn-legend-title">{{ section.title }}</div>
 {% for item in section.items %}
 <div class="kcn-legend-item"><span class="kcn-swatch kcn-swatch-{{ item.shape }}" \
@@ -19,8 +20,7 @@ style="--c: {{ item.color }}"></span>{{ item.label }}</div>
 {% endfor %}
 {% if section.note %}<div class="kcn-legend-note">{{ section.note }}</div>{% endif %}
 </div>
-{% endfor %}
-</details>"""
+{% endfor %}{% if title is not none %}</details>{% endif %}"""
 )
 
 _CSS = """
@@ -35,8 +35,16 @@ _CSS = """
 .kcn-swatch-fill{background:var(--c);border:1px solid rgba(0,0,0,.35)}
 .kcn-swatch-outline{border:2px dashed var(--c)}
 .kcn-swatch-line{height:0;border-top:4px solid var(--c)}
+.kcn-swatch-circle{border-radius:50%;background:var(--c);opacity:.6}
+.kcn-swatch-dot{border-radius:50%;width:10px;height:10px;background:var(--c)}
+.kcn-swatch-tier{display:none}
 .kcn-tip{font:12px/1.35 system-ui,sans-serif}
 """
+
+
+def sections_html(sections: Sequence[LegendSection]) -> str:
+    """Return the escaped HTML of legend sections (titles, swatches, labels, notes)."""
+    return _LEGEND.render(sections=sections, title=None)
 
 
 def legend_html(sections: Sequence[LegendSection], title: str = "Legend") -> str:

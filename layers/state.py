@@ -24,6 +24,7 @@ __all__ = [
     "PERIODS",
     "SCHEME_VERSION",
     "STATUSES",
+    "VIEWS",
     "MapState",
 ]
 
@@ -31,10 +32,12 @@ SCHEME_VERSION = "1"
 LANGS = ("vi", "en")
 PERIODS = ("now", "2025", "2030")
 COLOR_MODES = ("status", "kind", "occupancy")
-LAYER_KEYS = ("kkt", "kcn", "ccn", "infra")
-BASEMAPS = ("osm", "light", "satellite", "none")
-KINDS = ("KKT", "KCN", "CCN")
-STATUSES = ("operating", "under_construction", "planned", "proposed")
+LAYER_KEYS = ("kkt", "kcn", "ccn", "study", "infra")
+# "reference" is the bundled offline map (coast, provinces); "none" draws the data alone.
+BASEMAPS = ("osm", "light", "satellite", "reference", "none")
+KINDS = ("KKT", "KCN", "CCN", "study_area")
+STATUSES = ("operating", "under_construction", "planned", "proposed", "unknown")
+VIEWS = ("map", "present")  # "present": the map, the selected zone's key figures and a QR
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 _MAX_TEXT = 100
@@ -61,6 +64,7 @@ class MapState:
     lat: float | None = None
     lon: float | None = None
     z: int | None = None
+    view: str = "map"
     # Parameters of the URL the state was read from that were ignored.
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
@@ -209,6 +213,7 @@ def _parse(name: str, text: str) -> Any:
         "lat": lambda t: _float(t, -90.0, 90.0),
         "lon": lambda t: _float(t, -180.0, 180.0),
         "z": lambda t: int(_float(t, 0, 20)) if float(t).is_integer() else _bad(t),
+        "view": lambda t: _choice(t, VIEWS),
     }
     return parsers[name](text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def app(fixture_store, monkeypatch):
     monkeypatch.setenv("KCN_ATLAS_STORE", str(fixture_store.path))
 
     def make(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.run()
@@ -27,26 +28,38 @@ def app(fixture_store, monkeypatch):
     return make
 
 
-def _map_script(at: AppTest) -> str:
-    (component,) = [e for e in at.main.get("component_instance")]
-    return json.loads(component.proto.json_args)["script"]
+def _map_data(at: AppTest) -> dict:
+    (component,) = list(at.main.get("bidi_component"))
+    return json.loads(component.proto.json)
 
 
-def test_map_page_runs_and_draws_every_zone(app):
+def _shown(data: dict, n: int) -> list[bool]:
+    """Unpack the component's bitmap of shown rows (None means all)."""
+    if data is None:
+        return [True] * n
+    raw = base64.b64decode(data)
+    return [bool(raw[i // 8] >> (i % 8) & 1) for i in range(n)]
+
+
+def test_map_page_runs_and_shows_the_zones_of_today(app, fixture_register):
     at = app()
     assert not at.exception
-    script = _map_script(at)
-    for zid in ("kcn-alpha", "kcn-beta", "kkt-test", "road-dike"):
-        assert f'"id":"{zid}"' in script
-    assert "Đang hiển thị 3 khu" in at.caption[0].value  # ccn-gamma is only planned
+    data = _map_data(at)
+    shown = _shown(data["shown_zones"], len(fixture_register.zones))
+    ids = [z for z, s in zip(fixture_register.zones["id"], shown, strict=True) if s]
+    assert ids == ["kcn-alpha", "kcn-beta", "kkt-test"]  # ccn-gamma is only planned
+    assert "Đang hiển thị 3 khu" in at.caption[0].value
+    assert data["features_url"].startswith("/api/v1/map/")
 
 
 def test_map_assets_are_local(app):
     at = app()
-    (component,) = list(at.main.get("component_instance"))
-    args = json.loads(component.proto.json_args)
-    assert args["js_links"] == ["/app/static/vendor/leaflet.js"]
-    assert args["css_links"] == ["/app/static/vendor/leaflet.css"]
+    data = _map_data(at)
+    for url in data["assets"].values():
+        assert url.startswith("/app/static/vendor/")
+    (component,) = list(at.main.get("bidi_component"))
+    assert "/app/static/map/kcn-map.js" in component.proto.js_content
+    assert "http" not in component.proto.js_content.replace("window.location.href", "")
 
 
 def test_search_selects_the_best_match(app):
@@ -81,11 +94,15 @@ def test_a_malformed_link_opens_and_says_what_was_ignored(app):
     assert at.session_state["zone"] is None
 
 
-def test_filters_change_what_is_drawn(app):
+def test_filters_change_what_is_drawn(app, fixture_register):
     at = app()
     at.sidebar.multiselect(key="w_kind_vi").set_value(["KKT"]).run()
-    script = _map_script(at)
-    assert '"id":"kkt-test"' in script and '"id":"kcn-alpha"' not in script
+    data = _map_data(at)
+    shown = _shown(data["shown_zones"], len(fixture_register.zones))
+    ids = [z for z, s in zip(fixture_register.zones["id"], shown, strict=True) if s]
+    assert ids == ["kkt-test"]
+    # The filter moves the map to what it shows.
+    assert data["camera"]["fit"] is not None
 
 
 def test_sources_page_runs(app):
@@ -98,7 +115,7 @@ def test_a_broken_store_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
     bad = tmp_path / "broken.gpkg"
     bad.write_text("this is not a GeoPackage", encoding="utf-8")
     monkeypatch.setenv("KCN_ATLAS_STORE", str(bad))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     assert not at.exception
     assert "Không đọc được dữ liệu" in at.error[0].value
 
@@ -111,17 +128,15 @@ def test_html_in_a_zone_name_shows_as_text(tmp_path, monkeypatch, fixture_regist
     store = GeoPackageStore(tmp_path / "xss.gpkg")
     store.write(fixture_register.with_zones(zones))
     monkeypatch.setenv("KCN_ATLAS_STORE", str(store.path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.query_params["zone"] = "kcn-alpha"
     at.run()
     assert not at.exception
     heading = [m.value for m in at.subheader]
     # Markdown-escaped: shown literally, never parsed as a tag.
     assert heading == [r"\<img src=x onerror=alert\(1\)\>"]
-    script = _map_script(at)
-    assert "<img" not in script
-    # Escaped as HTML for the tooltip, then made html-safe inside the script.
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in script
+    # Names never travel in the component's data (the browser writes them as text).
+    assert "<img" not in json.dumps(_map_data(at))
 
 
 def test_data_page_runs(app):

@@ -24,7 +24,7 @@ def dashboard(tmp_path_factory):
     store = build(tmp_path_factory.mktemp("dash") / "atlas.gpkg")
     mp = pytest.MonkeyPatch()
     mp.setenv("KCN_ATLAS_STORE", str(store.path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("app_pages/dashboard.py").run()
     at.selectbox(key="dash_prov").set_value("Hải Phòng").run()
     yield at

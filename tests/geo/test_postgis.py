@@ -267,7 +267,7 @@ def test_cli_builds_into_postgis_and_the_app_runs_on_it(pg_location, monkeypatch
     assert main(["--store", pg_location, "validate"]) == 0
     capsys.readouterr()
     monkeypatch.setenv("KCN_ATLAS_STORE", pg_location)
-    app = Path(__file__).resolve().parents[2] / "app.py"
+    app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.query_params["zone"] = "kcn-dinh-vu"
     at.run()

@@ -1,0 +1,98 @@
+"""The app's data endpoints, beside the Streamlit pages (Starlette routes of ``st.App``).
+
+| route | what |
+|---|---|
+| ``/api/v1/map/{key}/features.json`` | one register version's zones and projects, for the map |
+| ``/api/v1/ref/{key}/{z}/{x}/{y}.mvt`` | vector tiles of the bundled reference geography |
+
+``key`` names a version (see :mod:`geo.live`); responses under a key never
+change, so browsers may cache them for good. A key no longer in memory answers
+404: the page asks for the current key on its next run. Bad tile addresses
+answer 400. Only what the public map shows is served.
+"""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from geo import live
+from geo.mapdata import features_payload
+from geo.reference import province_label_points, reference_key, reference_tile
+from geo.store import StoreError
+from geo.tiles import TileRequestError
+
+__all__ = ["routes"]
+
+_IMMUTABLE = "public, max-age=31536000, immutable"
+_MVT = "application/vnd.mapbox-vector-tile"
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _gzipped(request: Request, body_gz: bytes, media_type: str) -> Response:
+    """Send gzipped bytes as they are, or unpacked to a client that does not take gzip."""
+    headers = {"Cache-Control": _IMMUTABLE, "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(body_gz, media_type=media_type, headers=headers)
+    return Response(gzip.decompress(body_gz), media_type=media_type, headers=headers)
+
+
+def _snapshot(key: str) -> live.Snapshot | None:
+    snap = live.snapshot_by_key(key)
+    if snap is None:
+        try:
+            snap = live.current()
+        except StoreError:
+            return None
+        if snap.key != key:
+            return None
+    return snap
+
+
+async def features(request: Request) -> Response:
+    """Zones and projects of the register version ``key`` (see geo.mapdata.features_payload)."""
+    key = request.path_params["key"]
+    snap = _snapshot(key)
+    if snap is None:
+        return _error(404, "this version of the register is no longer served; reload the page")
+    body = snap.json_gz("features", _map_features)
+    return _gzipped(request, body, "application/json")
+
+
+def _map_features(reg: Any) -> dict[str, Any]:
+    return {**features_payload(reg), "province_labels": province_label_points()}
+
+
+def _tile_address(request: Request) -> tuple[int, int, int]:
+    params: dict[str, Any] = request.path_params
+    return int(params["z"]), int(params["x"]), int(params["y"])
+
+
+async def reference_tiles(request: Request) -> Response:
+    """One vector tile of the reference geography (land, provinces)."""
+    if request.path_params["key"] != reference_key():
+        return _error(404, "unknown reference version")
+    try:
+        body = reference_tile(*_tile_address(request))
+    except TileRequestError as exc:
+        return _error(400, str(exc))
+    if not body:
+        return Response(status_code=204, headers={"Cache-Control": _IMMUTABLE})
+    return _gzipped(request, gzip.compress(body, mtime=0), _MVT)
+
+
+def routes() -> list[BaseRoute]:
+    """Return the data endpoints to mount beside the pages."""
+    return [
+        Route("/api/v1/map/{key:str}/features.json", features),
+        Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
+    ]

@@ -1,0 +1,140 @@
+"""The map page's share link, QR code and exports (data, briefs, HTML map)."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import segno
+import streamlit as st
+
+from app_pages.common import vendor_asset
+from geo.analysis import find_provinces
+from geo.brief import fonts_available, province_brief_pdf, zone_brief_pdf
+from geo.export import EXPORT_FORMATS, MIME_TYPES, export_selection
+from geo.i18n import t
+from geo.register import Register
+from geo.text import slugify
+from layers.base import MapContext
+from layers.standalone import standalone_html
+from layers.state import MapState
+
+__all__ = ["PUBLIC_URL_ENV", "base_url", "exports", "qr_png", "share"]
+
+PUBLIC_URL_ENV = "KCN_ATLAS_PUBLIC_URL"
+
+
+def base_url() -> str:
+    """Return the address links and QR codes use.
+
+    ``KCN_ATLAS_PUBLIC_URL`` when set (the address the public reaches the app
+    at, behind a proxy), else the address this browser opened.
+    """
+    public = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    if public:
+        return public
+    url = st.context.url
+    return url if url else "http://localhost:8501/"
+
+
+def qr_png(text: str, scale: int = 5) -> bytes | None:
+    """Return a QR code of ``text`` as PNG, or None when the text is too long for one."""
+    try:
+        code = segno.make(text, error="m")
+    except segno.DataOverflowError:
+        return None
+    buf = io.BytesIO()
+    code.save(buf, kind="png", scale=scale, border=2)
+    return buf.getvalue()
+
+
+def share(state: MapState) -> None:
+    """The share control: the link ready to copy and its QR code."""
+    lang = state.lang
+    link = state.link(base_url())
+    with st.popover(t("share", lang), icon=None):
+        st.caption(t("share.help", lang))
+        st.code(link, language=None, wrap_lines=True)
+        png = qr_png(link)
+        if png is None:
+            st.caption(t("share.qr_too_long", lang))
+        else:
+            st.image(png, caption=t("share.qr", lang), width=200)
+
+
+def _cited_sources(reg: Register, zones: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
+    """Short citations of the documents behind what is shown."""
+    ids = set(zones["source_id"].dropna()) | set(projects["source_id"].dropna())
+    values = reg.zone_values[reg.zone_values["zone_id"].isin(zones["id"])]
+    ids |= set(values["source_id"].dropna())
+    docs = reg.sources[reg.sources["source_id"].isin(ids)].sort_values("date")
+    return [f"{r.document} ({r.date})" for r in docs.itertuples(index=False)]
+
+
+def _export_bytes(reg: Register, zone_ids: list[str], project_ids: list[str], fmt: str,
+                  lang: str, link: str, today: str) -> bytes:
+    return export_selection(reg, zone_ids, project_ids, fmt, lang=lang, link=link,
+                            generated=today).data
+
+
+def _brief_province(ctx: MapContext, reg: Register) -> str | None:
+    """The province a province brief is about: the filtered one, else the selected zone's."""
+    if len(ctx.state.prov) == 1:
+        return ctx.state.prov[0]
+    if ctx.state.zone:
+        row = reg.zones[reg.zones["id"] == ctx.state.zone]
+        if len(row):
+            return str(row["province"].iloc[0])
+    return None
+
+
+def _brief_buttons(ctx: MapContext, reg: Register, link: str, today: str) -> None:
+    lang = ctx.state.lang
+    if not fonts_available():
+        st.warning(t("brief.fonts_missing", lang))
+        return
+    if ctx.state.zone:
+        st.download_button(
+            t("export.zone_brief", lang), key="dl_zone_brief", on_click="ignore",
+            file_name=f"kcn-atlas-{ctx.state.zone}-{lang}.pdf", mime="application/pdf",
+            data=partial(zone_brief_pdf, reg, ctx.state.zone, lang, link, generated=today),
+        )
+    provinces = find_provinces(reg, None)
+    default = _brief_province(ctx, reg)
+    province = st.selectbox(t("export.province", lang), provinces, key="brief_province",
+                            index=provinces.index(default) if default in provinces else 0)
+    if province:
+        st.download_button(
+            t("export.province_brief", lang), key="dl_province_brief", on_click="ignore",
+            file_name=f"kcn-atlas-{slugify(province)}-{lang}.pdf", mime="application/pdf",
+            data=partial(province_brief_pdf, reg, province, lang, link, generated=today),
+        )
+
+
+def exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]]) -> None:
+    """The export menu: the map as one HTML file."""
+    lang = ctx.state.lang
+    today = date.today().isoformat()
+    link = ctx.state.link(base_url())
+    sources = _cited_sources(reg, ctx.zones, ctx.projects)
+    zone_ids, project_ids = list(ctx.zones["id"]), list(ctx.projects["id"])
+    with st.popover(t("export", lang), icon=None):
+        st.caption(t("export.help", lang))
+        for fmt in EXPORT_FORMATS:
+            st.download_button(
+                t(f"export.{fmt}", lang), key=f"dl_{fmt}", on_click="ignore",
+                file_name=f"kcn-atlas-{today}.{fmt}", mime=MIME_TYPES[fmt],
+                data=partial(_export_bytes, reg, zone_ids, project_ids, fmt, lang, link, today),
+            )
+        _brief_buttons(ctx, reg, link, today)
+        st.download_button(
+            t("export.html", lang), key="dl_html", on_click="ignore",
+            file_name=f"kcn-atlas-map-{today}.html", mime="text/html",
+            data=lambda: standalone_html(
+                ctx, leaflet_js=vendor_asset("leaflet.js"),
+                leaflet_css=vendor_asset("leaflet.css"), live_link=link, generated=today,
+                sources=sources, linked_projects=linked[0], linked_zones=linked[1]),
+        )
