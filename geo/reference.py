@@ -55,7 +55,8 @@ REFERENCE_MAX_ZOOM = 12  # tiles deeper than this would add no detail to ~25 m l
 # For the map's attribution control: fixed text, already HTML (no data values in it).
 REFERENCE_ATTRIBUTION = (
     'Coast &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> (ODbL); '
-    'provinces (202/2025/QH15): <a href="https://www.naturalearthdata.com/">Natural Earth</a>, '
+    "provinces (202/2025/QH15): "
+    '<a href="https://www.naturalearthdata.com/">Natural Earth</a>, '
     "vietnamadminunits"
 )
 
