@@ -145,7 +145,8 @@ title="{{ tiers[row.shown.tier] }}">{{ tier_short[row.shown.tier] }}</span>
 </tr>{% endfor %}
 </tbody></table>
 {% set missing = rows | rejectattr("shown") | map(attribute="label") | list %}\
-{% if missing %}<p class="kcn-missing">{{ h.missing }}: {{ missing | join(", ") }}.</p>{% endif %}"""
+{% if missing %}<p class="kcn-missing">{{ h.missing }}: {{ missing | join(", ") }}.</p>\
+{% endif %}"""
 )
 
 _SAFE_URL = ("http://", "https://")
