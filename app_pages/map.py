@@ -171,7 +171,7 @@ def _map_fragment() -> None:
     state: MapState = S["_map_state"]
     lat, lon, z = S.get("camera", (None, None, None))
     state = state.with_(lat=lat, lon=lon, z=z)
-    share_col, export_col, _ = st.columns([1, 1, 3])
+    share_col, export_col, _ = st.columns([1, 1, 1])
     with share_col:
         share(state)
     with export_col:

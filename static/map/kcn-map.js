@@ -268,6 +268,9 @@ function applyState(st) {
   updateLegend(st);
   renderList(st);
   placeLabels(st);
+  st.container.dataset.zonesDrawn = String(st.zones.filter((z) => z.on).length);
+  st.container.dataset.projectsDrawn = String(st.projects.filter((p) => p.on).length);
+  st.container.dataset.selected = sel.zone || sel.project || "";
 }
 
 // --- base map and the bundled reference map ---------------------------------
@@ -357,7 +360,7 @@ function updateLegend(st) {
 function buildLegend(st) {
   const L = window.L;
   const Legend = L.Control.extend({
-    options: {position: "bottomleft"},
+    options: {position: "topright"},
     onAdd() {
       const box = el("div", {class: "kcn-legend leaflet-bar"});
       const button = el("button", {type: "button", class: "kcn-legend-toggle",
@@ -644,6 +647,34 @@ export default function (component) {
   st.setStateValue = setStateValue;
   st.select = (what) => setTriggerValue("select", what);
   guardHistory(st);
+  // For tests and accessibility tools: what is drawn, and where, without reading pixels.
+  host.kcnInspect = {
+    drawn: () => st.zones.filter((z) => z.on).map((z) => z.f.id),
+    drawnProjects: () => st.projects.filter((p) => p.on).map((p) => p.f.id),
+    view: () => {
+      const c = st.map.getCenter();
+      return {lat: c.lat, lon: c.lng, z: st.map.getZoom()};
+    },
+    // Page coordinates of a feature's centre (for pointer events in tests).
+    pointOf: (id) => {
+      const item = [...st.zones, ...st.projects].find((x) => x.f.id === id);
+      if (!item || !item.on) return null;
+      const ll = item.layer.getLatLng ? item.layer.getLatLng() : item.layer.getBounds().getCenter();
+      const p = st.map.latLngToContainerPoint(ll);
+      const r = st.mapDiv.getBoundingClientRect();
+      return {x: r.left + p.x, y: r.top + p.y};
+    },
+    mapBox: () => {
+      const r = st.mapDiv.getBoundingClientRect();
+      return {x: r.left, y: r.top, width: r.width, height: r.height};
+    },
+    inView: (id) => {
+      const item = st.zones.find((x) => x.f.id === id);
+      if (!item) return false;
+      const b = item.layer.getLatLng ? window.L.latLngBounds([item.layer.getLatLng()]) : item.layer.getBounds();
+      return st.map.getBounds().contains(b.getCenter());
+    },
+  };
   st.pending = (st.pending || Promise.resolve()).then(() => update(st)).catch((err) => {
     host.dataset.error = String(err && err.message ? err.message : err);
     console.error("KCN Atlas map:", err);

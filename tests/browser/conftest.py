@@ -19,10 +19,14 @@ Every test in this directory is marked ``browser``. What they get:
     list. On failure a full-page screenshot goes to
     ``test-artifacts/<test name>.png`` at the repo root.
 ``wait_for_map`` (fixture returning the function below)
-    ``wait_for_map(page, timeout=30000) -> FrameLocator``: waits for the
-    st_folium iframe and for a drawn ``path.leaflet-interactive`` in it. Use the
-    fixture rather than ``from conftest import ...``: other test directories
-    have their own ``conftest`` modules and the import is ambiguous.
+    ``wait_for_map(page, timeout=30000) -> LiveMap``: waits for the live map
+    component to have drawn the register, and returns a handle that reads what
+    is drawn (ids, view, where a feature is on the page). Use the fixture rather
+    than ``from conftest import ...``: other test directories have their own
+    ``conftest`` modules and the import is ambiguous.
+``wait_for_preview`` (fixture)
+    ``wait_for_preview(page, timeout=30000) -> FrameLocator``: waits for a
+    folium map drawn by st_folium (the Data page's preview) and returns its frame.
 ``save_screenshot`` (fixture returning a function)
     ``save_screenshot(page, name) -> Path | None``: full-page screenshot to
     ``test-artifacts/<name>.png``, for tests that make their own contexts.
@@ -342,7 +346,100 @@ def page(
 # --- the map -----------------------------------------------------------------
 
 
-def wait_for_map(page: Page, timeout: float = 30000) -> FrameLocator:
+LIVE_MAP = ".kcn-map-host"
+
+
+class LiveMap:
+    """What the live map component has drawn, read through its ``kcnInspect`` hook."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.host = page.locator(LIVE_MAP).first
+
+    def _call(self, expr: str, arg: Any = None) -> Any:
+        return self.host.evaluate(f"(h, arg) => h.kcnInspect.{expr}", arg)
+
+    def drawn(self) -> list[str]:
+        """Ids of the zones drawn now."""
+        return list(self._call("drawn()"))
+
+    def drawn_projects(self) -> list[str]:
+        """Ids of the infrastructure projects drawn now."""
+        return list(self._call("drawnProjects()"))
+
+    def view(self) -> dict[str, float]:
+        """The map's centre and zoom: ``{"lat", "lon", "z"}``."""
+        return dict(self._call("view()"))
+
+    def point_of(self, feature_id: str) -> dict[str, float] | None:
+        """Page coordinates of a drawn feature's centre, or None when it is not drawn."""
+        return self._call("pointOf(arg)", feature_id)
+
+    def map_box(self) -> dict[str, float]:
+        """The map's rectangle on the page."""
+        return dict(self._call("mapBox()"))
+
+    def in_view(self, feature_id: str) -> bool:
+        """Tell whether a zone's centre lies inside the map's view."""
+        return bool(self._call("inView(arg)", feature_id))
+
+    def locator(self, selector: str, **kwargs: Any) -> Any:
+        """Elements inside the map component (legend, list, labels)."""
+        return self.host.locator(selector, **kwargs)
+
+    def scroll_into_view(self) -> None:
+        """Scroll the page so the whole map is on screen (pointer events need it)."""
+        self.host.locator(".kcn-map").scroll_into_view_if_needed()
+        self.page.wait_for_timeout(200)
+
+    def wait_until(self, predicate: Callable[[LiveMap], bool], timeout: float = 20000,
+                   what: str = "the map to change") -> None:
+        """Poll ``predicate(self)`` until it holds; fail after ``timeout`` ms."""
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            with contextlib.suppress(Exception):
+                if predicate(self):
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"gave up waiting for {what} ({timeout:.0f} ms)")
+            self.page.wait_for_timeout(100)
+
+
+def wait_for_map(page: Page, timeout: float = 30000) -> LiveMap:
+    """Wait until the live map has drawn the register; return a :class:`LiveMap`.
+
+    On timeout, fails with what the page shows instead (Streamlit exceptions
+    and alerts, the component's own error) and the blocked requests.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        page.locator(f"{LIVE_MAP}[data-ready='1'], {APP_EXCEPTION}").first.wait_for(
+            state="attached", timeout=timeout)
+        if page.locator(f"{LIVE_MAP}[data-ready='1']").count() == 0:
+            raise PlaywrightTimeoutError("the app raised an exception instead")
+    except PlaywrightTimeoutError:
+        try:
+            shown = page.locator(f"{APP_EXCEPTION}, {APP_ALERT}").all_inner_texts()
+            error = page.locator(LIVE_MAP).first.get_attribute("data-error", timeout=1000)
+        except Exception:
+            shown, error = [], None
+        blocked = getattr(page, "blocked_requests", None)
+        if blocked is None:
+            blocked = getattr(page.context, "blocked_requests", [])
+        raise AssertionError(
+            f"live map not drawn (timeout {timeout:.0f} ms)\ncomponent error: {error}\n"
+            f"page messages: {shown}\nblocked requests: {blocked[:20]}"
+        ) from None
+    return LiveMap(page)
+
+
+@pytest.fixture(name="wait_for_map")
+def _wait_for_map_fixture() -> Callable[..., LiveMap]:
+    return wait_for_map
+
+
+def wait_for_preview(page: Page, timeout: float = 30000) -> FrameLocator:
     """Wait until the st_folium map has drawn a vector feature; return its frame.
 
     The component iframe stays at height 0 until the map renders, so it is
@@ -381,6 +478,6 @@ def wait_for_map(page: Page, timeout: float = 30000) -> FrameLocator:
     return frame
 
 
-@pytest.fixture(name="wait_for_map")
-def _wait_for_map_fixture() -> Callable[..., FrameLocator]:
-    return wait_for_map
+@pytest.fixture(name="wait_for_preview")
+def _wait_for_preview_fixture() -> Callable[..., FrameLocator]:
+    return wait_for_preview

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def tcvn3_shapefile_zip(tmp_path) -> bytes:
 
 
 def test_upload_report_preview_merge_and_undo(browser_context_factory, private_app_server,
-                                              wait_for_map, tcvn3_shapefile_zip, tmp_path,
+                                              wait_for_map, wait_for_preview,
+                                              tcvn3_shapefile_zip, tmp_path,
                                               save_screenshot):
     context = browser_context_factory(base_url=private_app_server)
     page = context.pages[0] if context.pages else context.new_page()
@@ -54,7 +56,7 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
     expect(page.get_by_text("Hệ tọa độ: EPSG:9210 (VN-2000 / TM-3 105-45) · Bảng mã chữ: tcvn3"))\
         .to_be_visible()
     expect(page.get_by_text("Thêm 1 khu, sửa 0 khu, giữ nguyên 0 khu.")).to_be_visible()
-    preview = wait_for_map(page)
+    preview = wait_for_preview(page)
     expect(preview.locator("path.kcn-zone")).to_have_count(1)
     save_screenshot(page, "data-page-report")
 
@@ -70,8 +72,9 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
 
     page.get_by_role("link", name="Xem trên bản đồ").click()
     expect(page.get_by_role("heading", name=NAME, exact=True)).to_be_visible(timeout=30000)
-    frame = wait_for_map(page)
-    expect(frame.locator("path.kcn-selected")).to_have_count(1, timeout=20000)
+    wait_for_map(page)
+    expect(page.locator(".kcn-map-host")).to_have_attribute(
+        "data-selected", re.compile(r"^kcn-"), timeout=20000)
     assert "zone=kcn-trang-due-moi" in page.url
 
     page.goto("/data")

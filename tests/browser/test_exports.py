@@ -37,9 +37,10 @@ def test_the_html_map_opens_with_no_server_and_no_network(page, wait_for_map, tm
                                                           browser_context_factory,
                                                           save_screenshot):
     page.goto("/?lang=en&zone=kcn-dinh-vu&period=2030")
-    frame = wait_for_map(page)
-    expect(frame.locator("path.kcn-selected")).to_have_count(1, timeout=20000)
-    drawn = frame.locator("path.kcn-zone").count()
+    live = wait_for_map(page)
+    expect(page.locator(".kcn-map-host")).to_have_attribute("data-selected", "kcn-dinh-vu",
+                                                            timeout=20000)
+    drawn = len(live.drawn())
     html = _download(page, "Export", "HTML map (opens offline)", tmp_path / "map.html")
     assert html.stat().st_size > 100_000  # Leaflet is inside
 
@@ -73,16 +74,17 @@ def test_data_exports_hold_what_is_on_screen(page, wait_for_map, tmp_path):
     import pandas as pd
 
     page.goto("/?lang=en&kind=KCN&prov=Qu%E1%BA%A3ng+Ninh&period=2030")
-    frame = wait_for_map(page)
-    drawn = frame.locator("path.kcn-zone").count()
-    assert drawn > 0
+    live = wait_for_map(page)
+    live.wait_until(lambda m: len(m.drawn()) > 0)
+    drawn = len(live.drawn())
     gj = _download(page, "Export", "GeoJSON", tmp_path / "x.geojson")
     page.keyboard.press("Escape")
     xlsx = _download(page, "Export", "Excel", tmp_path / "x.xlsx")
     zones = gpd.read_file(gj)
     zones = zones[zones.record_type == "zone"]
     assert len(zones) == drawn
-    assert set(zones.kind) == {"KCN"} and set(zones.province) == {"Quảng Ninh"}
+    assert sorted(zones.id) == sorted(live.drawn())
+    assert set(zones.kind) == {"KCN"} and set(zones.province_current) == {"Quảng Ninh"}
     assert "KCN Việt Hưng" in set(zones.name_vi)
     assert zones.source_document.notna().all()
     sheet = pd.read_excel(xlsx, sheet_name="zones")

@@ -3,7 +3,7 @@
 A tiny local HTTP server serves a page that embeds, in an iframe titled like
 st_folium's, a Leaflet map built from the vendored ``static/vendor`` copy
 (no tiles, one polygon) plus one external image. This proves that Leaflet works
-offline from the vendored files, that ``wait_for_map`` finds drawn features,
+offline from the vendored files, that ``wait_for_preview`` finds drawn features,
 and that every non-local request is aborted and recorded.
 """
 
@@ -106,13 +106,13 @@ def harness_page(browser_context_factory, save_screenshot, request):
 
 
 def test_offline_leaflet_draws_and_external_requests_are_blocked(
-    harness_site, harness_page, wait_for_map
+    harness_site, harness_page, wait_for_preview
 ):
     page = harness_page
     page.goto(f"{harness_site}/index.html")
     # The harness iframe carries st_folium's title, so this also checks the
-    # selector wait_for_map uses.
-    frame = wait_for_map(page, timeout=20000)
+    # selector wait_for_preview uses.
+    frame = wait_for_preview(page, timeout=20000)
 
     paths = frame.locator("path.leaflet-interactive")
     assert paths.count() == 1

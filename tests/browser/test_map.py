@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -20,11 +21,7 @@ def register(atlas_store):
 
 
 def _pick(page, label: str, typed: str, option: str) -> None:
-    """Choose an option of a Streamlit multiselect, which opens its list on typing.
-
-    The map's first report reruns the script once after it is drawn; text typed
-    during that rerun is lost, so typing is retried until the list opens.
-    """
+    """Choose an option of a Streamlit multiselect, which opens its list on typing."""
     box = page.get_by_role("combobox", name=label)
     for _ in range(10):
         box.fill("")
@@ -38,17 +35,22 @@ def _pick(page, label: str, typed: str, option: str) -> None:
     expect(box).to_have_attribute("aria-expanded", "false")
 
 
-def _zones(frame):
-    return frame.locator("path.kcn-zone")
+def _expected_ids(register, **filters) -> list[str]:
+    mask = filter_zones(register.zones, **filters) & register.zones.geometry.notna()
+    return sorted(register.zones.loc[mask, "id"])
 
 
-def test_every_zone_is_drawn_and_nothing_leaves_the_machine(page, wait_for_map, register,
-                                                            save_screenshot):
+def test_every_zone_is_drawn_on_the_reference_map_with_tiles_blocked(page, wait_for_map,
+                                                                     register, save_screenshot):
     page.goto("/?period=2030")
-    frame = wait_for_map(page)
-    expected = int(register.zones.geometry.notna().sum())
-    expect(_zones(frame)).to_have_count(expected, timeout=20000)
-    expect(frame.locator(".kcn-legend")).to_be_visible()
+    live = wait_for_map(page)
+    expected = sorted(register.zones.loc[register.zones.geometry.notna(), "id"])
+    live.wait_until(lambda m: sorted(m.drawn()) == expected, what="every zone drawn")
+    # Tiles cannot load here: the bundled reference map takes over, and says so once.
+    expect(live.locator(".kcn-notice")).to_have_count(1, timeout=20000)
+    expect(live.locator(".leaflet-kcnReference-pane canvas.leaflet-tile").first) \
+        .to_be_attached(timeout=20000)
+    expect(live.locator(".kcn-label").first).to_be_visible()
     save_screenshot(page, "map-all-zones")
     for url in page.blocked_requests:
         host = urlparse(url).hostname or ""
@@ -65,58 +67,124 @@ def test_search_selects_the_zone_and_lists_its_projects(page, wait_for_map, regi
     expect(page.get_by_role("heading", name="KCN Đình Vũ", exact=True)).to_be_visible(
         timeout=20000)
     serving = projects_serving(register.projects, "kcn-dinh-vu")
-    assert len(serving), "the bundled register links projects to KCN Đình Vũ"
     for row in serving.to_dict("records"):
         expect(page.get_by_role("button", name=project_name(row, "vi"))).to_be_visible()
-    assert "zone=kcn-dinh-vu" in page.url
-    # Nam Đình Vũ I and II are among the other matches.
-    expect(page.get_by_role("button", name="KCN Nam Đình Vũ I", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]zone=kcn-dinh-vu\b"), timeout=10000)
+    expect(page.locator(".kcn-map-host")).to_have_attribute("data-selected", "kcn-dinh-vu")
 
 
 def test_a_filter_changes_the_drawn_zones_as_the_register_says(page, wait_for_map, register):
     page.goto("/?period=2030")
-    frame = wait_for_map(page)
-    expect(_zones(frame)).to_have_count(int(register.zones.geometry.notna().sum()),
-                                        timeout=20000)
+    live = wait_for_map(page)
     page.get_by_text("Bộ lọc").click()
     _pick(page, "Loại", "KKT", "KKT – Khu kinh tế")
-    mask = filter_zones(register.zones, kinds=("KKT",), period="2030")
-    expected = int((mask & register.zones.geometry.notna()).sum())
-    assert 0 < expected < len(register.zones)
-    frame = wait_for_map(page)
-    expect(_zones(frame)).to_have_count(expected, timeout=20000)
-    assert "kind=KKT" in page.url
+    expected = _expected_ids(register, kinds=("KKT",), period="2030")
+    assert 0 < len(expected) < len(register.zones)
+    live.wait_until(lambda m: sorted(m.drawn()) == expected, what="only the KKT drawn")
+    expect(page).to_have_url(re.compile(r"[?&]kind=KKT\b"), timeout=10000)
+
+
+def test_choosing_a_province_moves_the_map_to_it_and_clears_a_hidden_selection(
+        page, wait_for_map, register):
+    page.goto("/?zone=kcn-dinh-vu")
+    live = wait_for_map(page)
+    expect(page.get_by_role("heading", name="KCN Đình Vũ", exact=True)).to_be_visible(
+        timeout=20000)
+    page.get_by_text("Bộ lọc").click()
+    _pick(page, "Tỉnh/thành phố", "Quảng", "Quảng Ninh")
+    expected = _expected_ids(register, provinces=("Quảng Ninh",))
+    assert expected
+    live.wait_until(lambda m: sorted(m.drawn()) == expected, what="Quảng Ninh's zones")
+    live.wait_until(lambda m: all(m.in_view(z) for z in expected), what="zoom to results")
+    expect(page.get_by_text("không nằm trong các khu đang hiển thị")).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"[?&]zone="), timeout=10000)
+    expect(page.locator(".kcn-map-host")).to_have_attribute("data-selected", "")
 
 
 def test_switching_to_english_changes_the_labels(page, wait_for_map):
     page.goto("/")
-    frame = wait_for_map(page)
-    expect(frame.locator(".kcn-legend")).to_contain_text("Đang hoạt động")
+    live = wait_for_map(page)
+    live.locator(".kcn-legend-toggle").click()
+    expect(live.locator(".kcn-legend-body")).to_contain_text("Đang hoạt động")
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Find a zone by name")).to_be_visible(timeout=20000)
-    frame = wait_for_map(page)
-    expect(frame.locator(".kcn-legend")).to_contain_text("Operating", timeout=20000)
-    expect(page.get_by_text("Showing", exact=False).first).to_be_visible()
-    assert "lang=en" in page.url
+    expect(live.locator(".kcn-legend-body")).to_contain_text("Operating", timeout=20000)
+    expect(live.locator(".kcn-list caption")).to_contain_text("zones shown")
+    expect(page).to_have_url(re.compile(r"[?&]lang=en\b"), timeout=10000)
 
 
 def test_occupancy_legend_and_unknown_class(page, wait_for_map):
     page.goto("/?color=occupancy")
-    frame = wait_for_map(page)
-    legend = frame.locator(".kcn-legend")
+    live = wait_for_map(page)
+    live.locator(".kcn-legend-toggle").click()
+    legend = live.locator(".kcn-legend-body")
     for label in ("Dưới 50%", "50–70%", "70–90%", "Từ 90%", "Chưa rõ"):
         expect(legend).to_contain_text(label)
 
 
 def test_hover_shows_a_tooltip_and_click_selects(page, wait_for_map, register):
-    page.goto("/?layers=kcn&basemap=none")
-    frame = wait_for_map(page)
-    zone = frame.locator("path.kcn-kind-KCN").first
-    # Zones overlap at this zoom and the legend covers part of the map, so the
-    # pointer events go straight to the zone's path, as Leaflet receives them.
-    zone.dispatch_event("mouseover")
-    expect(frame.locator(".leaflet-tooltip")).to_be_visible(timeout=10000)
-    name = frame.locator(".leaflet-tooltip b").inner_text()
-    zone.dispatch_event("click")
-    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=20000)
-    assert "zone=kcn-" in page.url
+    page.goto("/?layers=kcn&basemap=none&zone=kcn-vsip-hai-phong")
+    live = wait_for_map(page)
+    live.wait_until(lambda m: m.point_of("kcn-vsip-hai-phong") is not None)
+    page.get_by_role("button", name="Bỏ chọn").click()
+    expect(page.locator(".kcn-map-host")).to_have_attribute("data-selected", "", timeout=20000)
+    live.scroll_into_view()
+    point = live.point_of("kcn-vsip-hai-phong")
+    page.mouse.move(point["x"], point["y"])
+    tip = page.locator(".leaflet-tooltip")
+    expect(tip).to_be_visible(timeout=10000)
+    expect(tip).to_contain_text("KCN VSIP Hải Phòng")
+    page.mouse.click(point["x"], point["y"])
+    expect(page.get_by_role("heading", name="KCN VSIP Hải Phòng", exact=True)).to_be_visible(
+        timeout=20000)
+    expect(page).to_have_url(re.compile(r"[?&]zone=kcn-vsip-hai-phong\b"), timeout=10000)
+
+
+def test_the_zone_list_selects_a_zone_and_follows_the_selection(page, wait_for_map):
+    page.goto("/?lang=en")
+    live = wait_for_map(page)
+    rows = live.locator(".kcn-list tbody tr")
+    expect(rows.first).to_be_visible()
+    # Sort by area, largest first: unknown areas stay last whatever the order.
+    live.locator(".kcn-list th", has_text="Area").locator("button").click()
+    live.locator(".kcn-list th", has_text="Area").locator("button").click()
+    expect(live.locator(".kcn-list th", has_text="Area")).to_have_attribute(
+        "aria-sort", "descending")
+    button = live.locator(".kcn-row-name", has_text="VSIP Hai Phong Industrial Zone")
+    button.focus()
+    page.keyboard.press("Enter")  # the list works from the keyboard
+    expect(page.get_by_role("heading", name="VSIP Hai Phong Industrial Zone", exact=True)) \
+        .to_be_visible(timeout=20000)
+    expect(live.locator("tr.kcn-row-selected")).to_contain_text("VSIP Hai Phong")
+    live.wait_until(lambda m: m.in_view("kcn-vsip-hai-phong"), what="the zone brought into view")
+
+
+def test_the_legend_leaves_the_centre_to_the_map(page, wait_for_map):
+    page.goto("/?zone=kcn-dinh-vu")
+    live = wait_for_map(page)
+    toggle = live.locator(".kcn-legend-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(live.locator(".kcn-legend-body")).to_be_visible()
+    box = live.map_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    legend = live.locator(".kcn-legend").bounding_box()
+    assert not (legend["x"] <= cx <= legend["x"] + legend["width"]
+                and legend["y"] <= cy <= legend["y"] + legend["height"])
+    # What the pointer meets at the centre is the map itself, not a control.
+    hit = page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y);"
+                        " return !!e.closest('.leaflet-container') && !e.closest('.kcn-legend'); }",
+                        [cx, cy])
+    assert hit
+
+
+def test_presentation_view(page, wait_for_map):
+    page.goto("/?view=present&lang=en&zone=kcn-dinh-vu")
+    wait_for_map(page)
+    expect(page.get_by_role("heading", name="Dinh Vu Industrial Zone", exact=True)) \
+        .to_be_visible(timeout=20000)
+    expect(page.get_by_text("Scan to open this map")).to_be_visible()
+    expect(page.locator('section[data-testid="stSidebar"]')).to_be_hidden()
+    expect(page.locator(".kcn-list-wrap")).to_be_hidden()
+    page.get_by_role("button", name="Leave the presentation view").click()
+    expect(page.get_by_text("Find a zone by name")).to_be_visible(timeout=20000)

@@ -7,18 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from tests.browser.test_map import _pick, _zones
-
-
-def _leaflet_view(page) -> tuple[float, float, int]:
-    """Return the live Leaflet map's centre and zoom from inside the st_folium iframe."""
-    for frame in page.frames:
-        if "streamlit_folium" in frame.url:
-            lat, lng, z = frame.evaluate(
-                "() => { const c = window.map.getCenter();"
-                " return [c.lat, c.lng, window.map.getZoom()]; }")
-            return lat, lng, z
-    raise AssertionError("no st_folium frame")
+from tests.browser.test_map import _pick
 
 
 def test_a_link_reopens_the_same_view_in_a_fresh_browser(page, wait_for_map,
@@ -39,21 +28,25 @@ def test_a_link_reopens_the_same_view_in_a_fresh_browser(page, wait_for_map,
     box.press("Enter")
     heading = page.get_by_role("heading", name="Nam Dinh Vu Industrial Zone I", exact=True)
     expect(heading).to_be_visible(timeout=20000)
-    frame = wait_for_map(page)
-    # Selecting a zone centres the map on it at zoom 12; then the user zooms in.
+    live = wait_for_map(page)
+    # Selecting a zone brings it into view at zoom 12; then the user zooms in.
     expect(page).to_have_url(re.compile(r"[?&]z=12\b"), timeout=20000)
-    frame.locator(".leaflet-control-zoom-in").click()
+    live.locator(".leaflet-control-zoom-in").click()
     expect(page).to_have_url(re.compile(r"[?&]z=13\b"), timeout=20000)
-    page.wait_for_timeout(1500)  # let the last map report settle into the URL
+    page.wait_for_timeout(1500)  # the view is reported once the map has settled
     link = page.url
-    drawn = _zones(frame).count()
-    lat0, lng0, z0 = _leaflet_view(page)
+    drawn = sorted(live.drawn())
+    view0 = live.view()
     save_screenshot(page, "share-sender")
+    # The share control holds the same link, camera included.
+    page.get_by_role("button", name="Share link").click()
+    expect(page.get_by_test_id("stCode")).to_contain_text("z=13", timeout=10000)
+    page.keyboard.press("Escape")
 
     other = browser_context_factory(base_url=app_server)
     fresh = other.pages[0] if other.pages else other.new_page()
     fresh.goto(link)
-    frame2 = wait_for_map(fresh)
+    live2 = wait_for_map(fresh)
     expect(fresh.get_by_role("heading", name="Nam Dinh Vu Industrial Zone I", exact=True)) \
         .to_be_visible(timeout=20000)
     expect(fresh.get_by_text("Find a zone by name")).to_be_visible()
@@ -61,10 +54,10 @@ def test_a_link_reopens_the_same_view_in_a_fresh_browser(page, wait_for_map,
     fresh.get_by_text("Filters", exact=True).click()
     chosen = fresh.get_by_test_id("stSidebarUserContent").get_by_text("KCN – Industrial zone")
     expect(chosen).to_be_visible()
-    expect(_zones(frame2)).to_have_count(drawn, timeout=20000)
-    lat1, lng1, z1 = _leaflet_view(fresh)
-    assert z1 == z0
-    assert abs(lat1 - lat0) < 1e-4 and abs(lng1 - lng0) < 1e-4
+    live2.wait_until(lambda m: sorted(m.drawn()) == drawn, what="the same zones drawn")
+    view1 = live2.view()
+    assert view1["z"] == view0["z"]
+    assert abs(view1["lat"] - view0["lat"]) < 1e-4 and abs(view1["lon"] - view0["lon"]) < 1e-4
     query = parse_qs(urlsplit(link).query)
     assert query["lang"] == ["en"] and query["period"] == ["2030"] and query["kind"] == ["KCN"]
     assert query["zone"] == ["kcn-nam-dinh-vu-i"]
