@@ -62,7 +62,7 @@ def register_or_stop(lang: str) -> RegisterHandle:
 
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _zone_json(version: str, lang: str, color: str, _reg: Register) -> dict[str, str]:
-    return zone_features(_reg.zones, lang, color)
+    return zone_features(_reg.zones, lang, color, _reg)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

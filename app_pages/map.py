@@ -170,15 +170,21 @@ def _map_fragment() -> None:
         st.rerun()
     state: MapState = S["_map_state"]
     lat, lon, z = S.get("camera", (None, None, None))
-    state = state.with_(lat=lat, lon=lon, z=z)
+    state = state.with_(lat=lat, lon=lon, z=z)  # exports and links use the view seen now
     share_col, export_col, _ = st.columns([1, 1, 1])
     with share_col:
         share(state)
     with export_col:
-        ctx: MapContext = S["_map_ctx"]
-        exports(MapContext(state=state, zones=ctx.zones, projects=ctx.projects,
-                           zone_json=ctx.zone_json, project_json=ctx.project_json),
-                S["_map_reg"], S["_map_linked"])
+        handle, zones_shown, projects_shown = S["_map_shown"]
+        reg = handle.register
+
+        def context() -> MapContext:
+            # Built only when the HTML map is asked for: it serialises every zone.
+            return MapContext(state=state, zones=reg.zones[zones_shown.to_numpy()],
+                              projects=reg.projects[projects_shown.to_numpy()],
+                              zone_json=zone_json(handle, state.lang, state.color),
+                              project_json=project_json(handle, state.lang))
+        exports(state, reg, zones_shown, projects_shown, S["_map_linked"], context)
 
 
 # --- page ------------------------------------------------------------------------
@@ -244,12 +250,8 @@ def render() -> None:
     )
     S["_map_data"] = component_data(view, features_url=_FEATURES_URL.format(key=handle.key))
     S["_map_state"] = state
-    S["_map_reg"] = reg
     S["_map_linked"] = (linked_projects, linked_zones)
-    S["_map_ctx"] = MapContext(state=state, zones=reg.zones[zones_shown.to_numpy()],
-                               projects=reg.projects[projects_shown.to_numpy()],
-                               zone_json=zone_json(handle, lang, state.color),
-                               project_json=project_json(handle, lang))
+    S["_map_shown"] = (handle, zones_shown, projects_shown)
 
     with st.container(key="map_row"):
         map_col, panel_col = st.columns([2, 1], gap="medium")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 
@@ -80,30 +81,30 @@ def _export_bytes(reg: Register, zone_ids: list[str], project_ids: list[str], fm
                             generated=today).data
 
 
-def _brief_province(ctx: MapContext, reg: Register) -> str | None:
+def _brief_province(state: MapState, reg: Register) -> str | None:
     """The province a province brief is about: the filtered one, else the selected zone's."""
-    if len(ctx.state.prov) == 1:
-        return ctx.state.prov[0]
-    if ctx.state.zone:
-        row = reg.zones[reg.zones["id"] == ctx.state.zone]
+    if len(state.prov) == 1:
+        return state.prov[0]
+    if state.zone:
+        row = reg.zones[reg.zones["id"] == state.zone]
         if len(row):
             return str(row["province"].iloc[0])
     return None
 
 
-def _brief_buttons(ctx: MapContext, reg: Register, link: str, today: str) -> None:
-    lang = ctx.state.lang
+def _brief_buttons(state: MapState, reg: Register, link: str, today: str) -> None:
+    lang = state.lang
     if not fonts_available():
         st.warning(t("brief.fonts_missing", lang))
         return
-    if ctx.state.zone:
+    if state.zone:
         st.download_button(
             t("export.zone_brief", lang), key="dl_zone_brief", on_click="ignore",
-            file_name=f"kcn-atlas-{ctx.state.zone}-{lang}.pdf", mime="application/pdf",
-            data=partial(zone_brief_pdf, reg, ctx.state.zone, lang, link, generated=today),
+            file_name=f"kcn-atlas-{state.zone}-{lang}.pdf", mime="application/pdf",
+            data=partial(zone_brief_pdf, reg, state.zone, lang, link, generated=today),
         )
     provinces = find_provinces(reg, None)
-    default = _brief_province(ctx, reg)
+    default = _brief_province(state, reg)
     province = st.selectbox(t("export.province", lang), provinces, key="brief_province",
                             index=provinces.index(default) if default in provinces else 0)
     if province:
@@ -114,13 +115,18 @@ def _brief_buttons(ctx: MapContext, reg: Register, link: str, today: str) -> Non
         )
 
 
-def exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]]) -> None:
-    """The export menu: the map as one HTML file."""
-    lang = ctx.state.lang
+def exports(state: MapState, reg: Register, zones_shown: pd.Series, projects_shown: pd.Series,
+            linked: tuple[list[str], list[str]], context: Callable[[], MapContext]) -> None:
+    """The export menu: what is on screen as data files, briefs and one HTML map.
+
+    ``context`` builds the HTML map's context when that file is asked for.
+    """
+    lang = state.lang
     today = date.today().isoformat()
-    link = ctx.state.link(base_url())
-    sources = _cited_sources(reg, ctx.zones, ctx.projects)
-    zone_ids, project_ids = list(ctx.zones["id"]), list(ctx.projects["id"])
+    link = state.link(base_url())
+    zones = reg.zones[zones_shown.to_numpy()]
+    projects = reg.projects[projects_shown.to_numpy()]
+    zone_ids, project_ids = list(zones["id"]), list(projects["id"])
     with st.popover(t("export", lang), icon=None):
         st.caption(t("export.help", lang))
         for fmt in EXPORT_FORMATS:
@@ -129,12 +135,13 @@ def exports(ctx: MapContext, reg: Register, linked: tuple[list[str], list[str]])
                 file_name=f"kcn-atlas-{today}.{fmt}", mime=MIME_TYPES[fmt],
                 data=partial(_export_bytes, reg, zone_ids, project_ids, fmt, lang, link, today),
             )
-        _brief_buttons(ctx, reg, link, today)
+        _brief_buttons(state, reg, link, today)
         st.download_button(
             t("export.html", lang), key="dl_html", on_click="ignore",
             file_name=f"kcn-atlas-map-{today}.html", mime="text/html",
             data=lambda: standalone_html(
-                ctx, leaflet_js=vendor_asset("leaflet.js"),
+                context(), leaflet_js=vendor_asset("leaflet.js"),
                 leaflet_css=vendor_asset("leaflet.css"), live_link=link, generated=today,
-                sources=sources, linked_projects=linked[0], linked_zones=linked[1]),
+                sources=_cited_sources(reg, zones, projects), linked_projects=linked[0],
+                linked_zones=linked[1]),
         )

@@ -37,7 +37,7 @@ from geo.analysis import (
     province_summary,
 )
 from geo.crs import VN2000_UTM48N
-from geo.i18n import number, project_name, sectors_label, t, zone_name
+from geo.i18n import figure_text, number, project_name, sectors_label, t, zone_name
 from geo.register import Register
 from geo.style import PROJECT_COLORS, STATUS_COLORS, UNKNOWN_COLOR
 from geo.text import fold
@@ -874,43 +874,9 @@ def _map_bounds(geoms: gpd.GeoSeries, pad_m: float) -> tuple[float, float, float
 
 # --- values ------------------------------------------------------------------
 
-_UNIT_KEYS = {
-    "zones": "brief.unit.zones", "%/year": "brief.unit.pct_year",
-    "billion USD": "brief.unit.busd", "million USD": "brief.unit.musd",
-    "billion VND": "brief.unit.bvnd", "billion VND/year": "brief.unit.bvnd_year",
-    "million VND/person/month": "brief.unit.mvnd_person_month",
-    "persons": "brief.unit.persons", "projects": "brief.unit.projects",
-    "jobs": "brief.unit.jobs", "enterprises": "brief.unit.enterprises",
-}
-_COMPARISON_WORDS = ("about", "above", "below", "at_least")
-
-
-def _unit(unit: Any, lang: str) -> str:
-    if _missing(unit) or not unit:
-        return ""
-    key = _UNIT_KEYS.get(str(unit))
-    return t(key, lang) if key else str(unit)
-
-
 def figure_value(record: dict[str, Any], lang: str) -> str:
-    """Return an official figure as words: comparison, value or range, unit.
-
-    >>> figure_value({"value": 12.5, "value_max": 15.0, "unit": "billion USD",
-    ...               "comparison": "range"}, "vi")
-    '12,5–15 tỷ USD'
-    """
-    low = number(record.get("value"), lang)
-    if low is None:
-        return t("unknown", lang)
-    high = number(record.get("value_max"), lang)
-    comparison = record.get("comparison") or "equal"
-    core = f"{low}–{high}" if comparison == "range" and high else low
-    if comparison in _COMPARISON_WORDS:
-        core = f"{t(f'brief.cmp.{comparison}', lang)} {core}"
-    unit = _unit(record.get("unit"), lang)
-    if not unit:
-        return core
-    return f"{core}{unit}" if unit.startswith("%") else f"{core} {unit}"
+    """Return an official figure as words (see :func:`geo.i18n.figure_text`)."""
+    return figure_text(record, lang)
 
 
 def _zone_value(field_name: str, value: Any, lang: str) -> str | None:

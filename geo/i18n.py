@@ -8,11 +8,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date as _date
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
-__all__ = ["LABELS", "label_group", "number", "project_name", "sectors_label", "t", "zone_name"]
+__all__ = [
+    "EMPTY",
+    "LABELS",
+    "date_text",
+    "figure_text",
+    "label_group",
+    "number",
+    "project_name",
+    "sectors_label",
+    "t",
+    "text_or_dash",
+    "unit_label",
+    "zone_name",
+]
+
+EMPTY = "—"  # an empty cell, in every language
 
 _LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
@@ -223,6 +240,20 @@ LABELS: dict[str, dict[str, str]] = {
     "sources.title": {"vi": "Nguồn dữ liệu và số liệu chính thức",
                       "en": "Sources and official figures"},
     "sources.documents": {"vi": "Văn bản nguồn", "en": "Source documents"},
+    "sources.tiers": {"vi": "Mỗi nguồn có một cấp độ: văn bản pháp lý, cơ quan nhà nước, báo chí, "
+                            "chủ đầu tư, hoặc biên tập viên (chỉ để đặt vị trí). Khi các nguồn ghi "
+                            "khác nhau, bản đồ dùng nguồn cấp cao hơn, rồi nguồn mới hơn, và ghi "
+                            "rõ nguồn khác.",
+                      "en": "Each source has a tier: legal document, authority, press, developer, "
+                            "or editors (for locations only). Where sources differ, the map uses "
+                            "the higher tier, then the newer one, and shows the other."},
+    "src.document": {"vi": "Tài liệu", "en": "Document"},
+    "src.number": {"vi": "Số hiệu", "en": "Number"},
+    "src.issuer": {"vi": "Cơ quan, đơn vị ban hành", "en": "Publisher"},
+    "src.date": {"vi": "Ngày", "en": "Date"},
+    "src.tier": {"vi": "Cấp độ nguồn", "en": "Source tier"},
+    "src.url": {"vi": "Liên kết", "en": "Link"},
+    "src.note": {"vi": "Ghi chú", "en": "Note"},
     "sources.figures": {"vi": "Số liệu và chỉ tiêu chính thức",
                         "en": "Official figures and targets"},
     "sources.register": {"vi": "Danh mục khu", "en": "Zone register"},
@@ -467,18 +498,20 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.cmp.above": {"vi": "trên", "en": "above"},
     "brief.cmp.below": {"vi": "dưới", "en": "below"},
     "brief.cmp.at_least": {"vi": "ít nhất", "en": "at least"},
-    "brief.unit.zones": {"vi": "khu", "en": "zones"},
-    "brief.unit.pct_year": {"vi": "%/năm", "en": "%/year"},
-    "brief.unit.busd": {"vi": "tỷ USD", "en": "billion USD"},
-    "brief.unit.musd": {"vi": "triệu USD", "en": "million USD"},
-    "brief.unit.bvnd": {"vi": "tỷ đồng", "en": "billion VND"},
-    "brief.unit.bvnd_year": {"vi": "tỷ đồng/năm", "en": "billion VND/year"},
-    "brief.unit.mvnd_person_month": {"vi": "triệu đồng/người/tháng",
+    "unit.zones": {"vi": "khu", "en": "zones"},
+    "unit.ha": {"vi": "ha", "en": "ha"},
+    "unit.pct": {"vi": "%", "en": "%"},
+    "unit.pct_year": {"vi": "%/năm", "en": "%/year"},
+    "unit.busd": {"vi": "tỷ USD", "en": "billion USD"},
+    "unit.musd": {"vi": "triệu USD", "en": "million USD"},
+    "unit.bvnd": {"vi": "tỷ đồng", "en": "billion VND"},
+    "unit.bvnd_year": {"vi": "tỷ đồng/năm", "en": "billion VND/year"},
+    "unit.mvnd_person_month": {"vi": "triệu đồng/người/tháng",
                                      "en": "million VND/person/month"},
-    "brief.unit.persons": {"vi": "người", "en": "persons"},
-    "brief.unit.projects": {"vi": "dự án", "en": "projects"},
-    "brief.unit.jobs": {"vi": "việc làm", "en": "jobs"},
-    "brief.unit.enterprises": {"vi": "doanh nghiệp", "en": "enterprises"},
+    "unit.persons": {"vi": "người", "en": "persons"},
+    "unit.projects": {"vi": "dự án", "en": "projects"},
+    "unit.jobs": {"vi": "việc làm", "en": "jobs"},
+    "unit.enterprises": {"vi": "doanh nghiệp", "en": "enterprises"},
     "brief.sector.automotive": {"vi": "ô tô", "en": "automotive"},
     "brief.sector.clean_industry": {"vi": "công nghiệp sạch", "en": "clean industry"},
     "brief.sector.high_tech": {"vi": "công nghệ cao", "en": "high technology"},
@@ -530,3 +563,67 @@ def sectors_label(value: str, lang: str) -> str:
             key = f"brief.sector.{code}"
             names.append(t(key, lang) if key in LABELS else code.replace("_", " "))
     return ", ".join(names)
+
+
+def text_or_dash(value: Any) -> str:
+    """Return text for a table cell: the value, or "—" when it is missing (never "None")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return EMPTY
+    text = str(value).strip()
+    return text if text and text.lower() not in ("none", "nan", "nat") else EMPTY
+
+
+def date_text(value: Any, lang: str) -> str:
+    """Return an ISO date as the locale writes it (07/04/2022, 7 Apr 2022).
+
+    A year or a year and month alone stays as it is; a missing date is "—".
+    """
+    text = text_or_dash(value)
+    if len(text) != 10:
+        return text
+    try:
+        day = _date.fromisoformat(text)
+    except ValueError:
+        return text
+    return str(format_date(day, format="short" if lang == "vi" else "medium",
+                           locale=_LOCALES.get(lang, "vi_VN")))
+
+
+_UNIT_KEYS = {
+    "zones": "unit.zones", "%/year": "unit.pct_year",
+    "billion USD": "unit.busd", "million USD": "unit.musd",
+    "billion VND": "unit.bvnd", "billion VND/year": "unit.bvnd_year",
+    "million VND/person/month": "unit.mvnd_person_month",
+    "persons": "unit.persons", "projects": "unit.projects",
+    "jobs": "unit.jobs", "enterprises": "unit.enterprises", "ha": "unit.ha", "%": "unit.pct",
+}
+_COMPARISON_WORDS = ("about", "above", "below", "at_least")
+
+
+def unit_label(unit: Any, lang: str) -> str:
+    """Return a unit of figures.csv in ``lang`` ("tỷ USD" for "billion USD")."""
+    if unit is None or (isinstance(unit, float) and math.isnan(unit)) or not unit:
+        return ""
+    key = _UNIT_KEYS.get(str(unit))
+    return t(key, lang) if key else str(unit)
+
+
+def figure_text(record: Mapping[str, Any], lang: str) -> str:
+    """Return an official figure as words: comparison, value or range, unit.
+
+    >>> figure_text({"value": 12.5, "value_max": 15.0, "unit": "billion USD",
+    ...              "comparison": "range"}, "vi")
+    '12,5–15 tỷ USD'
+    """
+    low = number(record.get("value"), lang)
+    if low is None:
+        return t("unknown", lang)
+    high = number(record.get("value_max"), lang)
+    comparison = record.get("comparison") or "equal"
+    core = f"{low}–{high}" if comparison == "range" and high else low
+    if comparison in _COMPARISON_WORDS:
+        core = f"{t(f'brief.cmp.{comparison}', lang)} {core}"
+    unit = unit_label(record.get("unit"), lang)
+    if not unit:
+        return core
+    return f"{core}{unit}" if unit.startswith("%") else f"{core} {unit}"

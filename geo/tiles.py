@@ -115,9 +115,13 @@ class TileLayer:
             return []
         hits = np.sort(hits)
         # A quarter of a tile unit: finer detail is lost to quantisation anyway.
-        tolerance = (maxx - minx) / EXTENT / 4
-        geoms = shapely.simplify(self._geoms[hits], tolerance, preserve_topology=True)
+        scale = EXTENT / (maxx - minx)
+        geoms = shapely.simplify(self._geoms[hits], 0.25 / scale, preserve_topology=True)
         geoms = shapely.clip_by_rect(geoms, minx - pad, miny - pad, maxx + pad, maxy + pad)
+        # To tile units, y down, in one vectorised pass (the encoder then only rounds).
+        origin = np.array([minx, maxy])
+        flip = np.array([scale, -scale])
+        geoms = shapely.transform(geoms, lambda xy: (xy - origin) * flip)
         out = []
         for i, geom in zip(hits, geoms, strict=True):
             if geom is None or shapely.is_empty(geom):
@@ -135,7 +139,7 @@ def encode_tile(layers: Sequence[TileLayer], z: int, x: int, y: int) -> bytes:
         If ``z/x/y`` is not a tile of the quad tree.
     """
     check_tile(z, x, y)
-    bounds = tile_bounds(z, x, y)
+    bounds = tile_bounds(z, x, y)  # features() puts geometries in tile units
     encoded = []
     for layer in layers:
         features = layer.features(z, bounds)
@@ -143,6 +147,6 @@ def encode_tile(layers: Sequence[TileLayer], z: int, x: int, y: int) -> bytes:
             encoded.append({"name": layer.name, "features": features})
     if not encoded:
         return b""
-    options = {"quantize_bounds": bounds, "extents": EXTENT,
+    options = {"extents": EXTENT, "y_coord_down": True,
                "on_invalid_geometry": on_invalid_geometry_make_valid}
     return bytes(mapbox_vector_tile.encode(encoded, default_options=options))

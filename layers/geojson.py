@@ -115,8 +115,8 @@ class FastGeoJson(RawMacroElement):
     """A GeoJSON layer whose styles and tooltips travel in the feature properties.
 
     Each feature carries ``_s`` (an index into ``styles``, or the Leaflet path
-    options themselves) and ``_t`` (escaped tooltip HTML). Points are drawn as
-    circle markers.
+    options themselves), ``_t`` (escaped tooltip HTML) and optionally ``_p``
+    (escaped panel HTML, opened by a click). Points are drawn as circle markers.
     """
 
     _template = Template(
@@ -134,6 +134,9 @@ class FastGeoJson(RawMacroElement):
             onEachFeature: function (f, layer) {
                 if (f.properties._t) {
                     layer.bindTooltip(f.properties._t, {sticky: true, direction: "top"});
+                }
+                if (f.properties._p) {
+                    layer.bindPopup(f.properties._p, {maxWidth: 340});
                 }
             },
             smoothFactor: 1.5

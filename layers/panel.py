@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from geo.analysis import citation
 from geo.i18n import number, sectors_label, t
 from geo.register import Register, ordered_values
@@ -97,17 +99,21 @@ def citation_line(reg: Register, source_id: str | None, section: str | None) -> 
     return f"{text}, §{section}" if section else text
 
 
-def zone_attributes(reg: Register, zone_id: str, lang: str) -> list[AttributeRow]:
+def zone_attributes(reg: Register, zone_id: str, lang: str,
+                    ordered: pd.DataFrame | None = None,
+                    fields: tuple[str, ...] = PANEL_FIELDS) -> list[AttributeRow]:
     """Return the panel's attribute rows of a zone, each value with its sources.
 
     The value shown is the one the register picks (higher tier, then newer);
     the other sources' values follow it, so a reader sees where they differ.
+    ``ordered`` is :func:`geo.register.ordered_values` of the register, when
+    the caller describes many zones and computes it once.
     """
-    rows = ordered_values(reg.zone_values, reg.sources)
+    rows = ordered if ordered is not None else ordered_values(reg.zone_values, reg.sources)
     rows = rows[rows["zone_id"] == zone_id]
     urls = dict(zip(reg.sources["source_id"], reg.sources["url"], strict=True))
     out = []
-    for fld in PANEL_FIELDS:
+    for fld in fields:
         mine = rows[rows["field"] == fld]
         values = tuple(
             SourcedValue(

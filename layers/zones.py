@@ -6,11 +6,16 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 
 from geo.i18n import number, t, zone_name
+from geo.register import Register, ordered_values
 from geo.style import KIND_COLORS, OCCUPANCY_CLASSES, STATUS_COLORS, UNKNOWN_COLOR, zone_style
 from layers.base import HTML, LegendItem, LegendSection, MapContext
 from layers.geojson import FastGeoJson, FeatureSet, collection, serialise_features
+from layers.panel import zone_attributes
+
+TIERS = ("legal", "official", "press", "developer", "editors")
 
 __all__ = ["ZoneLayer", "zone_features", "zone_tooltip"]
 
@@ -31,7 +36,7 @@ def zone_tooltip(row: dict[str, Any], lang: str) -> str:
     return _TOOLTIP.render(
         name=zone_name(row, lang),
         kind=t(f"kind.{row.get('kind')}", lang),
-        status=t(f"status.{row.get('status')}", lang) if row.get("status") else unknown,
+        status=t(f"status.{row.get('status') or 'unknown'}", lang),
         province=row.get("province_current") or row.get("province"),
         area_label=t("attr.area_total_ha", lang),
         area=f"{area}" if area else unknown,
@@ -42,15 +47,56 @@ def zone_tooltip(row: dict[str, Any], lang: str) -> str:
     )
 
 
-def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str) -> FeatureSet:
-    """Serialise every zone once for a language and colour mode."""
+_POPUP = HTML.from_string(
+    """<div class="kcn-pop"><b>{{ name }}</b><br>{{ kind }} · {{ status }}
+{% if province %} · {{ province }}{% endif %}
+<table>{% for row in rows if row.shown %}<tr><th>{{ row.label }}</th><td>{{ row.shown.text }}
+<div class="kcn-pop-src"><span class="kcn-tier">{{ tiers[row.shown.tier] }}</span> \
+{{ row.shown.citation }}{% if row.shown.as_of %} ({{ as_of }} {{ row.shown.as_of }}){% endif %}\
+</div></td></tr>{% endfor %}</table>
+{% if missing %}<div class="kcn-pop-src">{{ missing_label }}: {{ missing | join(", ") }}</div>\
+{% endif %}{% if approximate %}<i>{{ approximate }}</i>{% endif %}</div>"""
+)
+POPUP_FIELDS = ("status", "area_total_ha", "area_industrial_ha", "occupancy_pct",
+                "year_established", "developer")
+
+
+def zone_popup(reg: Register, row: dict[str, Any], lang: str,
+               ordered: pd.DataFrame | None = None) -> str:
+    """Return the escaped HTML panel of a zone: key figures, each with tier and source."""
+    rows = zone_attributes(reg, row["id"], lang, ordered, POPUP_FIELDS)
+    return _POPUP.render(
+        name=zone_name(row, lang), kind=t(f"kind.{row.get('kind')}", lang),
+        status=t(f"status.{row.get('status') or 'unknown'}", lang),
+        province=row.get("province_current") or row.get("province"), rows=rows,
+        tiers={k: t(f"tier.{k}", lang) for k in TIERS} | {None: ""},
+        as_of=t("panel.as_of", lang), missing_label=t("panel.unknown_fields", lang),
+        missing=[r.label for r in rows if r.shown is None],
+        approximate=t("quality.approximate", lang)
+        if row.get("geometry_quality") == "approximate" else "",
+    )
+
+
+def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str,
+                  register: Register | None = None) -> FeatureSet:
+    """Serialise every zone once for a language and colour mode.
+
+    With the ``register``, each zone also carries its panel (``_p``: key figures
+    with their sources), shown when the zone is clicked in the standalone map.
+    """
+    ordered = (ordered_values(register.zone_values, register.sources)
+               if register is not None else None)
+
     def props(row: dict[str, Any]) -> dict[str, Any]:
-        return {
+        out = {
             "id": row["id"],
             "kind": row["kind"],
             "_s": zone_style(row, color),
             "_t": zone_tooltip(row, lang),
         }
+        if register is not None:
+            out["_p"] = zone_popup(register, row, lang, ordered)
+        return out
     return serialise_features(zones, props)
 
 

@@ -63,6 +63,11 @@ def test_the_html_map_opens_with_no_server_and_no_network(page, wait_for_map, tm
     assert "zone=kcn-dinh-vu" in href and "lang=en" in href
     offline.locator("path.kcn-selected").dispatch_event("mouseover")
     expect(offline.locator(".leaflet-tooltip")).to_contain_text("Dinh Vu Industrial Zone")
+    # A click opens the zone's panel: key figures, each with its source.
+    offline.locator("path.kcn-selected").dispatch_event("click")
+    panel = offline.locator(".leaflet-popup .kcn-pop")
+    expect(panel).to_contain_text("Dinh Vu Industrial Zone")
+    expect(panel).to_contain_text("Status")
     # Only base-map tiles were asked for, and they were refused.
     assert all("tile.openstreetmap.org" in u for u in requests), requests
     save_screenshot(offline, "export-html-offline")

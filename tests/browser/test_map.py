@@ -188,3 +188,39 @@ def test_presentation_view(page, wait_for_map):
     expect(page.locator(".kcn-list-wrap")).to_be_hidden()
     page.get_by_role("button", name="Leave the presentation view").click()
     expect(page.get_by_text("Find a zone by name")).to_be_visible(timeout=20000)
+
+
+@pytest.fixture(scope="module")
+def unknown_status_app(tmp_path_factory, atlas_store):
+    """The app on a register holding an imported zone whose status no source states."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from tests.browser.conftest import run_app
+
+    folder = tmp_path_factory.mktemp("unknown-status")
+    store = GeoPackageStore(folder / "atlas.gpkg")
+    reg = GeoPackageStore(atlas_store).read()
+    extra = gpd.GeoDataFrame(
+        {"id": ["kcn-chua-ro"], "kind": ["KCN"], "name_vi": ["KCN Chưa Rõ"],
+         "province": ["Hải Phòng"], "province_current": ["Hải Phòng"],
+         "geometry_quality": ["digitised"], "source_id": ["atlas-editors"],
+         "as_of": ["2026-11-22"]},
+        geometry=[box(106.60, 20.90, 106.62, 20.92)], crs="EPSG:4326")
+    store.write(reg.with_zones(pd.concat([reg.zones, extra], ignore_index=True)))
+    with run_app(store.path, folder) as url:
+        yield url
+
+
+def test_a_zone_with_no_status_is_drawn(browser_context_factory, unknown_status_app,
+                                        wait_for_map):
+    context = browser_context_factory(base_url=unknown_status_app)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto("/")  # "today": a zone of unknown status belongs to every period
+    live = wait_for_map(page)
+    live.wait_until(lambda m: "kcn-chua-ro" in m.drawn(), what="the zone of unknown status")
+    live.locator(".kcn-legend-toggle").click()
+    expect(live.locator(".kcn-legend-body")).to_contain_text("Chưa rõ hiện trạng")
+    expect(live.locator(".kcn-list")).to_contain_text("KCN Chưa Rõ")
+    context.close()

@@ -1,0 +1,65 @@
+"""The data endpoints: features of a version, reference tiles, and refusals."""
+
+import json
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from api.routes import routes
+from geo import live
+from geo.reference import reference_key
+
+
+@pytest.fixture
+def client(fixture_store, monkeypatch):
+    monkeypatch.setenv("KCN_ATLAS_STORE", str(fixture_store.path))
+    live.forget()
+    yield TestClient(Starlette(routes=routes()))
+    live.forget()
+
+
+def test_features_of_the_current_version(client):
+    key = live.current().key
+    r = client.get(f"/api/v1/map/{key}/features.json")
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert "immutable" in r.headers["cache-control"]
+    doc = r.json()
+    assert {z["id"] for z in doc["zones"]} == {"kcn-alpha", "kcn-beta", "ccn-gamma", "kkt-test"}
+    assert len(doc["province_labels"]) == 34
+
+
+def test_a_version_no_longer_served_is_404_not_stale_data(client):
+    r = client.get("/api/v1/map/0123456789abcdef/features.json")
+    assert r.status_code == 404 and r.headers["cache-control"] == "no-store"
+
+
+def test_reference_tiles(client):
+    r = client.get(f"/api/v1/ref/{reference_key()}/8/206/113.mvt")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "application/vnd.mapbox-vector-tile")
+    assert len(r.content) > 100
+    # Nothing at sea far away: no content, still cacheable.
+    assert client.get(f"/api/v1/ref/{reference_key()}/8/0/0.mvt").status_code == 204
+
+
+@pytest.mark.parametrize("path", ["/api/v1/ref/{key}/13/0/0.mvt", "/api/v1/ref/{key}/3/8/0.mvt",
+                                  "/api/v1/ref/{key}/2/1/9.mvt"])
+def test_bad_tile_addresses_are_400(client, path):
+    r = client.get(path.format(key=reference_key()))
+    assert r.status_code == 400 and "error" in r.json()
+
+
+def test_unknown_reference_version_is_404(client):
+    assert client.get("/api/v1/ref/nope/0/0/0.mvt").status_code == 404
+
+
+def test_non_numeric_tile_addresses_do_not_match(client):
+    assert client.get(f"/api/v1/ref/{reference_key()}/a/b/c.mvt").status_code == 404
+
+
+def test_a_client_without_gzip_gets_plain_json(client):
+    key = live.current().key
+    r = client.get(f"/api/v1/map/{key}/features.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers
+    assert json.loads(r.content)["zones"]
