@@ -7,6 +7,6 @@ of the same ASGI application, so the browser gets everything from one address.
 
 import streamlit as st
 
-from api.routes import routes
+from api.routes import routes, warm_up
 
-app = st.App("streamlit_app.py", routes=routes())
+app = st.App("streamlit_app.py", routes=routes(), lifespan=warm_up)

@@ -13,7 +13,10 @@ answer 400. Only what the public map shows is served.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -26,7 +29,7 @@ from geo.reference import province_label_points, reference_key, reference_tile
 from geo.store import StoreError
 from geo.tiles import TileRequestError
 
-__all__ = ["routes"]
+__all__ = ["routes", "warm_up"]
 
 _IMMUTABLE = "public, max-age=31536000, immutable"
 _MVT = "application/vnd.mapbox-vector-tile"
@@ -96,3 +99,19 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/map/{key:str}/features.json", features),
         Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
     ]
+
+
+@contextlib.asynccontextmanager
+async def warm_up(app: Any) -> AsyncIterator[None]:
+    """Read the register and build what the first page needs before serving it.
+
+    A store that cannot be read is left for the pages to report; the server
+    starts anyway.
+    """
+    try:
+        snap = live.current()
+        snap.json_gz("features", _map_features)
+        reference_tile(5, 25, 14)  # builds the reference layers' spatial index
+    except (StoreError, OSError) as exc:
+        logging.getLogger(__name__).warning("register not read at start-up: %s", exc)
+    yield

@@ -271,6 +271,7 @@ function applyState(st) {
   st.container.dataset.zonesDrawn = String(st.zones.filter((z) => z.on).length);
   st.container.dataset.projectsDrawn = String(st.projects.filter((p) => p.on).length);
   st.container.dataset.selected = sel.zone || sel.project || "";
+  st.container.dataset.applied = String(Number(st.container.dataset.applied || 0) + 1);
 }
 
 // --- base map and the bundled reference map ---------------------------------
@@ -549,18 +550,24 @@ function applyCamera(st) {
 }
 
 function onMoveEnd(st) {
+  // Panning and zooming cost the server nothing: the view goes into the address bar
+  // at once, and to the server only when the pointer or focus leaves the map (so the
+  // share link and exports, beside the map, use the view the user sees).
   writeCameraToUrl(st);
   placeLabels(st);
-  clearTimeout(st.cameraTimer);
-  st.cameraTimer = setTimeout(() => {
-    const c = st.map.getCenter();
-    const cam = {lat: Number(c.lat.toFixed(5)), lon: Number(c.lng.toFixed(5)), z: st.map.getZoom()};
-    const last = st.sentCamera;
-    if (!last || last.lat !== cam.lat || last.lon !== cam.lon || last.z !== cam.z) {
-      st.sentCamera = cam;
-      st.setStateValue("camera", cam);
-    }
-  }, 700);
+  st.cameraDirty = true;
+}
+
+function reportCamera(st) {
+  if (!st.cameraDirty || !st.map) return;
+  st.cameraDirty = false;
+  const c = st.map.getCenter();
+  const cam = {lat: Number(c.lat.toFixed(5)), lon: Number(c.lng.toFixed(5)), z: st.map.getZoom()};
+  const last = st.sentCamera;
+  if (!last || last.lat !== cam.lat || last.lon !== cam.lon || last.z !== cam.z) {
+    st.sentCamera = cam;
+    st.setStateValue("camera", cam);
+  }
 }
 
 // Streamlit writes the page's query string on its runs; keep the map's camera in it.
@@ -613,6 +620,9 @@ function createMap(st) {
   st.provinceLabels = [];
   buildLegend(st);
   st.map.on("moveend", () => onMoveEnd(st));
+  st.mapDiv.addEventListener("pointerleave", () => reportCamera(st));
+  st.mapDiv.addEventListener("focusout", () => reportCamera(st));
+  document.addEventListener("visibilitychange", () => reportCamera(st));
   st.map.on("zoomstart", () => { if (st.labelPane) st.labelPane.replaceChildren(); });
   st.map.setView(d.initial_center || [21.0, 106.8], d.initial_zoom || 8, {animate: false});
   // The container may get its final size after the first paint.
