@@ -190,16 +190,17 @@ def streamlit_server(script: str, cwd: Path, store: Path) -> Iterator[Server]:
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false"]
-    logf = tempfile.NamedTemporaryFile(prefix="bench-streamlit-", suffix=".log", delete=False)
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=logf, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    fd, log_name = tempfile.mkstemp(prefix="bench-streamlit-", suffix=".log")
+    with os.fdopen(fd, "wb") as logf:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=logf, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"{script} exited; see {logf.name}")
+                raise RuntimeError(f"{script} exited; see {log_name}")
             with contextlib.suppress(OSError), opener.open(f"{url}/_stcore/health",
                                                              timeout=2) as r:
                 if r.read().decode().strip() == "ok":
