@@ -4,6 +4,7 @@
 |---|---|
 | ``/api/v1/map/{key}/features.json`` | one register version's zones and projects, for the map |
 | ``/api/v1/ref/{key}/{z}/{x}/{y}.mvt`` | vector tiles of the bundled reference geography |
+| ``POST /api/v1/view/{token}`` | where a browser's map is looking (see :mod:`api.views`) |
 
 ``key`` names a version (see :mod:`geo.live`); responses under a key never
 change, so browsers may cache them for good. A key no longer in memory answers
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api import views
 from geo import live
 from geo.mapdata import features_payload
 from geo.reference import province_label_points, reference_key, reference_tile
@@ -93,11 +95,24 @@ async def reference_tiles(request: Request) -> Response:
     return _gzipped(request, gzip.compress(body, mtime=0), _MVT)
 
 
+async def view(request: Request) -> Response:
+    """Remember where a session's map is looking: ``{"lat", "lon", "z"}``."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, "the body is not JSON")
+    parsed = views.parse_view(body)
+    if parsed is None or not views.remember(request.path_params["token"], parsed):
+        return _error(400, "not a view: lat, lon and an integer zoom 0–20 are expected")
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
 def routes() -> list[BaseRoute]:
     """Return the data endpoints to mount beside the pages."""
     return [
         Route("/api/v1/map/{key:str}/features.json", features),
         Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
+        Route("/api/v1/view/{token:str}", view, methods=["POST"]),
     ]
 
 

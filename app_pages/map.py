@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from api import views
 from app_pages.common import md, project_json, register_or_stop, zone_json
-from app_pages.map_component import atlas_map
+from app_pages.map_component import atlas_map, share_box
 from app_pages.map_controls import (
     current_state,
     seed_from_url,
@@ -23,7 +24,7 @@ from app_pages.map_controls import (
     sidebar,
 )
 from app_pages.map_panel import PANEL_CSS, project_panel, zone_panel
-from app_pages.map_share import base_url, exports, qr_png, share
+from app_pages.map_share import exports, public_base, share, share_text
 from geo.analysis import filter_zones, hectares_by_period, projects_serving, zones_served
 from geo.i18n import number, t, zone_name
 from geo.reference import REFERENCE_ATTRIBUTION, REFERENCE_MAX_ZOOM, reference_key
@@ -136,18 +137,6 @@ def _on_select() -> None:
         S["_pending"] = ("zone", what.get("id"), what.get("from") == "list")
     elif what.get("t") == "project":
         S["_pending"] = ("project", what.get("id"), False)
-    S["_rerun_app"] = True
-
-
-def _on_camera() -> None:
-    value = S.get("atlas_map") or {}
-    cam = value.get("camera") if isinstance(value, dict) else getattr(value, "camera", None)
-    if isinstance(cam, dict) and {"lat", "lon", "z"} <= cam.keys():
-        try:
-            S["camera"] = (round(float(cam["lat"]), 5), round(float(cam["lon"]), 5),
-                           int(cam["z"]))
-        except (TypeError, ValueError):
-            return
 
 
 def _apply_pending(reg: Register) -> None:
@@ -161,30 +150,26 @@ def _apply_pending(reg: Register) -> None:
         select_project(fid, move=move)
 
 
-@st.fragment
-def _map_fragment() -> None:
-    """The map, the share link and the exports: a pan reruns only this fragment."""
-    data = S["_map_data"]
-    atlas_map(data, key="atlas_map", on_select=_on_select, on_camera=_on_camera)
-    if S.pop("_rerun_app", False):
-        st.rerun()
-    state: MapState = S["_map_state"]
-    lat, lon, z = S.get("camera", (None, None, None))
-    state = state.with_(lat=lat, lon=lon, z=z)  # exports and links use the view seen now
+def _exports_row(handle: Any, state: MapState, zones_shown: pd.Series,
+                 projects_shown: pd.Series, linked: tuple[list[str], list[str]]) -> None:
+    """Share and export: the view the browser last reported is the one exported."""
+    seen = views.view_of(S.get("_view_token"))
+    if seen is not None:
+        state = state.with_(lat=seen.lat, lon=seen.lon, z=seen.z)
+    reg = handle.register
+
+    def context() -> MapContext:
+        # Built only when the HTML map is asked for: it serialises every zone.
+        return MapContext(state=state, zones=reg.zones[zones_shown.to_numpy()],
+                          projects=reg.projects[projects_shown.to_numpy()],
+                          zone_json=zone_json(handle, state.lang, state.color),
+                          project_json=project_json(handle, state.lang))
+
     share_col, export_col, _ = st.columns([1, 1, 1])
     with share_col:
         share(state)
     with export_col:
-        handle, zones_shown, projects_shown = S["_map_shown"]
-        reg = handle.register
-
-        def context() -> MapContext:
-            # Built only when the HTML map is asked for: it serialises every zone.
-            return MapContext(state=state, zones=reg.zones[zones_shown.to_numpy()],
-                              projects=reg.projects[projects_shown.to_numpy()],
-                              zone_json=zone_json(handle, state.lang, state.color),
-                              project_json=project_json(handle, state.lang))
-        exports(state, reg, zones_shown, projects_shown, S["_map_linked"], context)
+        exports(state, reg, zones_shown, projects_shown, linked, context)
 
 
 # --- page ------------------------------------------------------------------------
@@ -204,10 +189,8 @@ def _present_panel(reg: Register, state: MapState) -> None:
                 if value is not None and value == value else None
             st.metric(t(f"attr.{field}", lang),
                       f"{shown} {unit}".strip() if shown else t("unknown", lang))
-    link = state.link(base_url())
-    png = qr_png(link, scale=8)
-    if png is not None:
-        st.image(png, caption=t("present.scan", lang), width=300)
+    share_box(key="present_share", public_base=public_base(),
+              text=share_text(lang) | {"caption": t("present.scan", lang)}, size=300)
     st.button(t("present.leave", lang), key="leave_present",
               on_click=lambda: S.update(view="map", present_toggle=False))
 
@@ -248,10 +231,10 @@ def render() -> None:
         reference_tiles=_REFERENCE_TILES.format(key=ref_key),
         reference_attribution=REFERENCE_ATTRIBUTION, reference_max_zoom=REFERENCE_MAX_ZOOM,
     )
-    S["_map_data"] = component_data(view, features_url=_FEATURES_URL.format(key=handle.key))
-    S["_map_state"] = state
-    S["_map_linked"] = (linked_projects, linked_zones)
-    S["_map_shown"] = (handle, zones_shown, projects_shown)
+    if "_view_token" not in S:
+        S["_view_token"] = views.new_token()
+    data = component_data(view, features_url=_FEATURES_URL.format(key=handle.key))
+    data["view_url"] = f"/api/v1/view/{S['_view_token']}"
 
     with st.container(key="map_row"):
         map_col, panel_col = st.columns([2, 1], gap="medium")
@@ -259,7 +242,10 @@ def render() -> None:
             if not present:
                 st.caption(t("shown", lang, n=int(zones_shown.sum()),
                              p=int(projects_shown.sum())) + " · " + t("map.hint", lang))
-            _map_fragment()
+            atlas_map(data, key="atlas_map", on_select=_on_select)
+            if not present:
+                _exports_row(handle, state, zones_shown, projects_shown,
+                             (linked_projects, linked_zones))
         with panel_col:
             if present:
                 _present_panel(reg, state)
@@ -281,7 +267,8 @@ def render() -> None:
             + t("ha_known", lang, n=v["zones"], ha=number(v["area_ha"] or 0.0, lang) or "0",
                 u=v["area_unknown"])
             for p, v in periods.items()))
-    st.query_params.from_dict(state.to_query())
+    # The browser keeps the map's camera in the address itself (see kcn-map.js).
+    st.query_params.from_dict(state.with_(lat=None, lon=None, z=None).to_query())
 
 
 render()

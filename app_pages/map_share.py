@@ -13,6 +13,7 @@ import segno
 import streamlit as st
 
 from app_pages.common import vendor_asset
+from app_pages.map_component import share_box
 from geo.analysis import find_provinces
 from geo.brief import fonts_available, province_brief_pdf, zone_brief_pdf
 from geo.export import EXPORT_FORMATS, MIME_TYPES, export_selection
@@ -23,18 +24,20 @@ from layers.base import MapContext
 from layers.standalone import standalone_html
 from layers.state import MapState
 
-__all__ = ["PUBLIC_URL_ENV", "base_url", "exports", "qr_png", "share"]
+__all__ = ["PUBLIC_URL_ENV", "base_url", "exports", "public_base", "qr_png", "share",
+           "share_text"]
 
 PUBLIC_URL_ENV = "KCN_ATLAS_PUBLIC_URL"
 
 
-def base_url() -> str:
-    """Return the address links and QR codes use.
+def public_base() -> str | None:
+    """The public address links and QR codes use, when one is configured."""
+    return os.environ.get(PUBLIC_URL_ENV, "").strip() or None
 
-    ``KCN_ATLAS_PUBLIC_URL`` when set (the address the public reaches the app
-    at, behind a proxy), else the address this browser opened.
-    """
-    public = os.environ.get(PUBLIC_URL_ENV, "").strip()
+
+def base_url() -> str:
+    """Return the address links use: ``KCN_ATLAS_PUBLIC_URL``, else the one opened."""
+    public = public_base()
     if public:
         return public
     url = st.context.url
@@ -52,18 +55,19 @@ def qr_png(text: str, scale: int = 5) -> bytes | None:
     return buf.getvalue()
 
 
+def share_text(lang: str) -> dict[str, str]:
+    """The share box's words in ``lang``."""
+    return {"link": t("share", lang), "copy": t("share.copy", lang),
+            "copied": t("share.copied", lang), "qr": t("share.qr", lang),
+            "caption": t("share.qr", lang), "too_long": t("share.qr_too_long", lang)}
+
+
 def share(state: MapState) -> None:
-    """The share control: the link ready to copy and its QR code."""
+    """The share control: the link of the view seen now, ready to copy, and its QR code."""
     lang = state.lang
-    link = state.link(base_url())
     with st.popover(t("share", lang), icon=None):
         st.caption(t("share.help", lang))
-        st.code(link, language=None, wrap_lines=True)
-        png = qr_png(link)
-        if png is None:
-            st.caption(t("share.qr_too_long", lang))
-        else:
-            st.image(png, caption=t("share.qr", lang), width=200)
+        share_box(key="share_box", public_base=public_base(), text=share_text(lang))
 
 
 def _cited_sources(reg: Register, zones: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
@@ -119,7 +123,8 @@ def exports(state: MapState, reg: Register, zones_shown: pd.Series, projects_sho
             linked: tuple[list[str], list[str]], context: Callable[[], MapContext]) -> None:
     """The export menu: what is on screen as data files, briefs and one HTML map.
 
-    ``context`` builds the HTML map's context when that file is asked for.
+    ``state`` carries the view the browser last reported; ``context`` builds the
+    HTML map's context when that file is asked for.
     """
     lang = state.lang
     today = date.today().isoformat()

@@ -271,6 +271,8 @@ LABELS: dict[str, dict[str, str]] = {
     "share.help": {"vi": "Liên kết mở lại đúng khung nhìn, bộ lọc và khu đang chọn.",
                    "en": "The link reopens exactly this view, filters and selected zone."},
     "share.qr": {"vi": "Mã QR của liên kết", "en": "QR code of the link"},
+    "share.copy": {"vi": "Sao chép", "en": "Copy"},
+    "share.copied": {"vi": "Đã chép", "en": "Copied"},
     "share.qr_too_long": {"vi": "Liên kết quá dài để tạo mã QR; hãy sao chép liên kết.",
                           "en": "The link is too long for a QR code; copy the link instead."},
     "export": {"vi": "Xuất dữ liệu", "en": "Export"},

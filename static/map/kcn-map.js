@@ -9,9 +9,10 @@
 // Text from the data only reaches the page through textContent (never innerHTML);
 // the legend's HTML comes escaped from the server.
 //
-// Events sent back: trigger `select` ({t: "zone"|"project", id}) and state `camera`
-// ({lat, lon, z}, after the map has settled). The camera is also written into the
-// address bar at once, so a copied link reopens the same view.
+// Events sent back: trigger `select` ({t: "zone"|"project", id}). The camera never
+// reruns the page: it is written into the address bar at once (a copied link reopens
+// the same view) and posted to the app's /api/v1/view endpoint once the map settles
+// (the page's exports read it there).
 
 const HOST_CLASS = "kcn-map-host";
 const assetsLoaded = {};
@@ -533,6 +534,7 @@ function writeCameraToUrl(st) {
   url.searchParams.set("z", String(st.map.getZoom()));
   if (!url.searchParams.has("v")) url.searchParams.set("v", "1");
   st.originalReplaceState.call(window.history, window.history.state, "", url.toString());
+  window.dispatchEvent(new CustomEvent("kcn:url"));
 }
 
 function applyCamera(st) {
@@ -550,24 +552,24 @@ function applyCamera(st) {
 }
 
 function onMoveEnd(st) {
-  // Panning and zooming cost the server nothing: the view goes into the address bar
-  // at once, and to the server only when the pointer or focus leaves the map (so the
-  // share link and exports, beside the map, use the view the user sees).
+  // Panning and zooming never rerun the page: the view goes into the address bar at
+  // once and, after the map settles, to the app's view endpoint (a few bytes).
   writeCameraToUrl(st);
   placeLabels(st);
-  st.cameraDirty = true;
+  clearTimeout(st.cameraTimer);
+  st.cameraTimer = setTimeout(() => reportCamera(st), 400);
 }
 
 function reportCamera(st) {
-  if (!st.cameraDirty || !st.map) return;
-  st.cameraDirty = false;
+  if (!st.map || !st.data.view_url) return;
   const c = st.map.getCenter();
   const cam = {lat: Number(c.lat.toFixed(5)), lon: Number(c.lng.toFixed(5)), z: st.map.getZoom()};
   const last = st.sentCamera;
-  if (!last || last.lat !== cam.lat || last.lon !== cam.lon || last.z !== cam.z) {
-    st.sentCamera = cam;
-    st.setStateValue("camera", cam);
-  }
+  if (last && last.lat === cam.lat && last.lon === cam.lon && last.z === cam.z) return;
+  st.sentCamera = cam;
+  fetch(st.data.view_url, {method: "POST", keepalive: true, credentials: "same-origin",
+                           headers: {"Content-Type": "application/json"},
+                           body: JSON.stringify(cam)}).catch(() => { st.sentCamera = null; });
 }
 
 // Streamlit writes the page's query string on its runs; keep the map's camera in it.
@@ -620,9 +622,6 @@ function createMap(st) {
   st.provinceLabels = [];
   buildLegend(st);
   st.map.on("moveend", () => onMoveEnd(st));
-  st.mapDiv.addEventListener("pointerleave", () => reportCamera(st));
-  st.mapDiv.addEventListener("focusout", () => reportCamera(st));
-  document.addEventListener("visibilitychange", () => reportCamera(st));
   st.map.on("zoomstart", () => { if (st.labelPane) st.labelPane.replaceChildren(); });
   st.map.setView(d.initial_center || [21.0, 106.8], d.initial_zoom || 8, {animate: false});
   // The container may get its final size after the first paint.
@@ -645,7 +644,7 @@ async function update(st) {
 }
 
 export default function (component) {
-  const {data, parentElement, setTriggerValue, setStateValue} = component;
+  const {data, parentElement, setTriggerValue} = component;
   let host = parentElement.querySelector(`.${HOST_CLASS}`);
   if (!host) {
     host = el("div", {class: HOST_CLASS});
@@ -654,7 +653,6 @@ export default function (component) {
   const st = host.__kcn || (host.__kcn = {container: host, linkedZones: new Set(),
                                           linkedProjects: new Set()});
   st.data = data;
-  st.setStateValue = setStateValue;
   st.select = (what) => setTriggerValue("select", what);
   guardHistory(st);
   // For tests and accessibility tools: what is drawn, and where, without reading pixels.

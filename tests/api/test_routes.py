@@ -63,3 +63,27 @@ def test_a_client_without_gzip_gets_plain_json(client):
     r = client.get(f"/api/v1/map/{key}/features.json", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in r.headers
     assert json.loads(r.content)["zones"]
+
+
+def test_a_view_is_remembered_for_the_exports(client):
+    from api import views
+
+    token = views.new_token()
+    r = client.post(f"/api/v1/view/{token}", json={"lat": 20.85, "lon": 106.76, "z": 12})
+    assert r.status_code == 204
+    assert views.view_of(token) == views.View(20.85, 106.76, 12)
+
+
+@pytest.mark.parametrize("body", [{"lat": 91, "lon": 0, "z": 3}, {"lat": 1, "lon": 2, "z": 2.5},
+                                  {"lat": "x", "lon": 2, "z": 3}, [1, 2, 3], {"lat": 1}])
+def test_a_malformed_view_is_400(client, body):
+    from api import views
+
+    token = views.new_token()
+    assert client.post(f"/api/v1/view/{token}", json=body).status_code == 400
+    assert views.view_of(token) is None
+
+
+def test_a_malformed_token_stores_nothing(client):
+    r = client.post("/api/v1/view/x", json={"lat": 1, "lon": 2, "z": 3})
+    assert r.status_code == 400

@@ -40,7 +40,9 @@ def test_a_link_reopens_the_same_view_in_a_fresh_browser(page, wait_for_map,
     save_screenshot(page, "share-sender")
     # The share control holds the same link, camera included.
     page.get_by_role("button", name="Share link").click()
-    expect(page.get_by_test_id("stCode")).to_contain_text("z=13", timeout=10000)
+    shared = page.locator(".kcn-share-link")
+    expect(shared).to_have_value(re.compile(r"[?&]z=13\b"), timeout=10000)
+    assert shared.input_value() == link
     page.keyboard.press("Escape")
 
     other = browser_context_factory(base_url=app_server)
@@ -80,8 +82,29 @@ def test_share_control_gives_the_link_and_a_qr_code(page, wait_for_map):
     page.goto("/?lang=en&zone=kcn-dinh-vu")
     wait_for_map(page)
     page.get_by_role("button", name="Share link").click()
-    code = page.get_by_test_id("stCode")
-    expect(code).to_contain_text("zone=kcn-dinh-vu", timeout=10000)
-    expect(code).to_contain_text("lang=en")
-    expect(page.get_by_role("img", name=re.compile("QR", re.I)).or_(
-        page.locator('[data-testid="stImage"] img'))).to_be_visible()
+    shared = page.locator(".kcn-share-link")
+    expect(shared).to_have_value(re.compile(r"zone=kcn-dinh-vu"), timeout=10000)
+    expect(shared).to_have_value(re.compile(r"lang=en"))
+    expect(page.get_by_role("img", name="QR code of the link")).to_be_visible()
+
+
+def test_a_pan_reruns_nothing_and_the_share_link_follows_it(page, wait_for_map):
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append("sent")))
+    page.goto("/?lang=en&zone=kcn-dinh-vu")
+    live = wait_for_map(page)
+    live.scroll_into_view()
+    page.wait_for_timeout(1500)
+    assert frames, "the page talks to the server over its websocket"
+    box = live.map_box()
+    sent_before = len(frames)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 200, box["y"] + box["height"] / 2, steps=6)
+    page.mouse.up()
+    page.wait_for_timeout(1500)
+    assert len(frames) == sent_before  # no rerun asked of the server
+    view = live.view()
+    expect(page).to_have_url(re.compile(rf"lon={view['lon']:.5f}"), timeout=5000)
+    page.get_by_role("button", name="Share link").click()
+    expect(page.locator(".kcn-share-link")).to_have_value(re.compile(rf"lon={view['lon']:.5f}"))
