@@ -28,9 +28,14 @@ def app(fixture_store, monkeypatch):
     return make
 
 
+def _map_component(at: AppTest):
+    (component,) = [c for c in at.main.get("bidi_component")
+                    if c.proto.component_name == "kcn_atlas_map"]
+    return component
+
+
 def _map_data(at: AppTest) -> dict:
-    (component,) = list(at.main.get("bidi_component"))
-    return json.loads(component.proto.json)
+    return json.loads(_map_component(at).proto.json)
 
 
 def _shown(data: dict, n: int) -> list[bool]:
@@ -57,7 +62,7 @@ def test_map_assets_are_local(app):
     data = _map_data(at)
     for url in data["assets"].values():
         assert url.startswith("/app/static/vendor/")
-    (component,) = list(at.main.get("bidi_component"))
+    component = _map_component(at)
     assert "/app/static/map/kcn-map.js" in component.proto.js_content
     assert "http" not in component.proto.js_content.replace("window.location.href", "")
 
