@@ -21,6 +21,7 @@ from geo.schema import (
     ZONE_COLUMNS,
     ZONE_VALUE_COLUMNS,
     Comparison,
+    Status,
     pick_order,
 )
 from geo.text import nfc
@@ -218,6 +219,9 @@ def _apply_values(zones: pd.DataFrame, values: pd.DataFrame,
             if not is_exact(row.comparison):
                 continue
         zones.at[index[row.zone_id], row.field] = value
+    # A status no source states is unknown: the zone is drawn and listed, never guessed.
+    zones["status"] = [s if isinstance(s, str) and s.strip() else Status.UNKNOWN.value
+                       for s in zones["status"]]
     return zones
 
 
