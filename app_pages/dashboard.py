@@ -12,8 +12,10 @@ import streamlit as st
 from app_pages.common import md, register_or_stop
 from geo.analysis import (
     citation,
+    current_summary,
     find_provinces,
     hectares_by_period,
+    province_summary,
     register_stats,
     summary,
 )
@@ -98,6 +100,44 @@ def _coverage(prov: dict[str, Any], lang: str) -> None:
         if prov["province"]:
             query["prov"] = prov["province"]
         st.page_link(MAP_PAGE, label=line, query_params=query)
+
+
+def _today(reg: Register, currents: list[dict[str, Any]], lang: str) -> None:
+    """Per province of today: zones held against the official counts, attributes known."""
+    for cur in currents:
+        st.subheader(t("dash.today", lang, prov=cur["province_current"]))
+        st.caption(t("dash.today.former", lang, former=", ".join(cur["former"])))
+        if not cur["official_counts"]:
+            st.caption(t("dash.today.none", lang))
+        for c in cur["official_counts"]:
+            cite = c["citation"]
+            line = t("dash.today.line", lang, kind=c["kind"], n=c["register_count"],
+                     of=number(c["official_count"], lang, 0) or "—",
+                     what=t(f"dash.ind.{c['indicator']}", lang),
+                     cite=", ".join(str(x) for x in (cite["issuer"], c["as_of"]) if x))
+            if c["official_area_ha"] is not None:
+                line += " · " + t("dash.today.area", lang,
+                                  ha=number(c["register_area_ha"] or 0, lang),
+                                  of_ha=number(c["official_area_ha"], lang))
+            query = {"kind": c["kind"], "lang": lang, "period": "2030",
+                     "prov": cur["province_current"]}
+            st.page_link(MAP_PAGE, label=md(line), query_params=query)
+        kinds = [k for k, v in cur["completeness"].items()
+                 if next(iter(v.values()))["total"]]
+        if not kinds:
+            continue
+        fields = list(cur["completeness"][kinds[0]])
+        frame = pd.DataFrame([{
+            t("panel.attribute", lang): t(f"attr.{f}", lang),
+            **{f"{k} ({cur['completeness'][k][f]['total']})":
+               cur["completeness"][k][f]["share"] for k in kinds},
+        } for f in fields])
+        st.markdown(f"**{md(t('dash.today.completeness', lang))}**")
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            col: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
+                                                 format="percent")
+            for col in frame.columns[1:]})
+        _downloads(frame, f"completeness-today-{cur['province_current']}", lang)
 
 
 def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: str) -> None:
@@ -232,14 +272,18 @@ def render() -> None:
                           format_func=lambda v: t("dash.all", lang) if v is None else v)
     zones = province_zones(reg, choice)
     if choice:
-        prov = summary(reg, choice)["provinces"][0]
+        prov = province_summary(reg, choice)
+        currents = [current_summary(reg, prov["province_current"] or choice)]
     else:  # every province together: all official figures, the register's own counts
-        each = summary(reg)["provinces"]
+        doc = summary(reg)
+        each = doc["provinces"]
         prov = {"province": None,
                 "official_figures": [f for p in each for f in p["official_figures"]],
                 "coverage": [{**c, "kind": f"{c['kind']} ({p['province']})"}
                              for p in each for c in p["coverage"]],
                 "register": register_stats(zones)}
+        currents = doc["current"]
+    _today(reg, currents, lang)
     _coverage(prov, lang)
     _holdings(reg, zones, choice, lang)
     _occupancy(reg, zones, choice, prov, lang)

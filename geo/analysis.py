@@ -12,13 +12,23 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import STORE_CRS, VN2000_UTM48N
 from geo.register import Register
-from geo.schema import Kind, Status
+from geo.schema import Kind, Status, pick_order
 from geo.text import fold
 
 __all__ = [
+    "COMPLETENESS_TODAY",
+    "COUNT_INDICATORS",
+    "ESTABLISHED_AREA_INDICATOR",
+    "ESTABLISHED_COUNT_INDICATOR",
+    "MERGER_DATE",
+    "OPERATING_COUNT_INDICATOR",
     "PLANNED_COUNT_INDICATOR",
     "PLANNED_AREA_INDICATOR",
     "citation",
+    "completeness_shares",
+    "current_summary",
+    "figure_covers",
+    "former_provinces",
     "filter_zones",
     "find_provinces",
     "hectares_by_period",
@@ -34,9 +44,25 @@ __all__ = [
 ]
 
 # Indicators of figures.csv that state how many zones, and how many hectares,
-# a province has officially planned.
+# a province has officially planned; has established (zones founded by decision,
+# built or not); and has in operation.
 PLANNED_COUNT_INDICATOR = "planned_zone_count"
 PLANNED_AREA_INDICATOR = "planned_area_ha"
+ESTABLISHED_COUNT_INDICATOR = "established_zone_count"
+ESTABLISHED_AREA_INDICATOR = "established_area_ha"
+OPERATING_COUNT_INDICATOR = "operating_zone_count"
+COUNT_INDICATORS: dict[str, str | None] = {
+    PLANNED_COUNT_INDICATOR: PLANNED_AREA_INDICATOR,
+    ESTABLISHED_COUNT_INDICATOR: ESTABLISHED_AREA_INDICATOR,
+    OPERATING_COUNT_INDICATOR: None,
+}
+# The 2025 merger of provinces (two-tier local government from 01/07/2025).
+MERGER_DATE = "2025-07-01"
+# The kinds that are zones (an area proposed for study is not one).
+ZONE_KINDS = (Kind.KKT, Kind.KCN, Kind.CCN)
+# Attributes whose completeness the summary reports per province of today.
+COMPLETENESS_TODAY = ("area_total_ha", "area_industrial_ha", "year_established", "developer",
+                      "status", "commune", "occupancy_or_leased")
 
 
 def _num(value: Any) -> float | None:
@@ -160,25 +186,85 @@ def _figure_records(reg: Register, figures: pd.DataFrame) -> list[dict[str, Any]
     return out
 
 
-def _coverage(figures: pd.DataFrame, stats: dict[str, Any]) -> list[dict[str, Any]]:
-    """Compare the officially planned zones and hectares with the register, per kind."""
+def former_provinces(reg: Register, current: str) -> list[str]:
+    """Return the provinces as named before 2025 that ``current`` (today's) holds."""
+    pairs = pd.concat([reg.zones[["province", "province_current"]],
+                       reg.figures[["province", "province_current"]]])
+    names = {p for p, c in zip(pairs["province"], pairs["province_current"], strict=True)
+             if isinstance(p, str) and (c == current or (c is None and p == current))}
+    return sorted(names, key=fold)
+
+
+def figure_covers(reg: Register, figure: Any) -> tuple[str, ...]:
+    """Return the provinces (as named before 2025) whose zones an official figure counts.
+
+    A figure about a former province (``province`` differs from ``province_current``,
+    e.g. Hải Dương, now Hải Phòng) covers that province only. A figure about today's
+    province dated on or after the merger (``MERGER_DATE``) covers every former
+    province merged into it; before the merger it covered the province of its time.
+    """
+    province, current = figure.province, figure.province_current or figure.province
+    if province != current:
+        return (province,)
+    formers = former_provinces(reg, current)
+    if len(formers) > 1 and str(figure.as_of or "") >= MERGER_DATE:
+        return tuple(formers)
+    return (province,)
+
+
+def _pick(reg: Register, figures: pd.DataFrame) -> Any:
+    """Return the figure the register shows: higher source tier first, then the newer."""
+    if figures.empty:
+        return None
+    tiers = dict(zip(reg.sources["source_id"], reg.sources["tier"], strict=True))
+    rows = list(figures.itertuples(index=False))
+    return min(rows, key=lambda r: pick_order(tiers.get(r.source_id), r.as_of))
+
+
+def _counted(zones: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The zones of the register an official count of ``indicator`` is to be compared with.
+
+    A planned count covers every zone the register holds; an established count leaves
+    out the zones only proposed; an operating count takes the operating ones.
+    """
+    status = zones["status"].fillna(Status.UNKNOWN.value)
+    if indicator == ESTABLISHED_COUNT_INDICATOR:
+        return zones[status != Status.PROPOSED.value]
+    if indicator == OPERATING_COUNT_INDICATOR:
+        return zones[status == Status.OPERATING.value]
+    return zones
+
+
+def _coverage(reg: Register, figures: pd.DataFrame, zones: pd.DataFrame,
+              province: str) -> list[dict[str, Any]]:
+    """Compare the officially planned zones and hectares of a province with the register.
+
+    Per kind, the planned count and area shown are those the register picks among the
+    figures about this province alone (higher tier, then newer); figures about a merged
+    province of today are compared in :func:`current_summary`.
+    """
+    own = figures[[figure_covers(reg, f) == (province,)
+                   for f in figures.itertuples(index=False)]] if len(figures) else figures
     rows = []
     for kind in (Kind.KCN, Kind.CCN):
-        scoped = figures[figures["scope"] == kind.value]
-        count = scoped[scoped["indicator"] == PLANNED_COUNT_INDICATOR]
-        area = scoped[scoped["indicator"] == PLANNED_AREA_INDICATOR]
-        if count.empty and area.empty:
+        scoped = own[own["scope"] == kind.value]
+        count = _pick(reg, scoped[scoped["indicator"] == PLANNED_COUNT_INDICATOR])
+        areas = scoped[scoped["indicator"] == PLANNED_AREA_INDICATOR]
+        if count is not None and (areas["source_id"] == count.source_id).any():
+            areas = areas[areas["source_id"] == count.source_id]
+        area = _pick(reg, areas)
+        if count is None and area is None:
             continue
-        held = stats["by_kind"][kind.value]
+        held = zones[zones["kind"] == kind.value]
         rows.append({
             "kind": kind.value,
-            "official_count": _num(count["value"].iloc[0]) if len(count) else None,
-            "official_count_figure": count["id"].iloc[0] if len(count) else None,
-            "register_count": held["count"],
-            "official_area_ha": _num(area["value"].iloc[0]) if len(area) else None,
-            "official_area_figure": area["id"].iloc[0] if len(area) else None,
-            "register_area_ha": held["area_ha"],
-            "register_area_unknown": held["area_unknown"],
+            "official_count": _num(count.value) if count is not None else None,
+            "official_count_figure": count.id if count is not None else None,
+            "register_count": len(held),
+            "official_area_ha": _num(area.value) if area is not None else None,
+            "official_area_figure": area.id if area is not None else None,
+            "register_area_ha": _num(held["area_total_ha"].sum(min_count=1)),
+            "register_area_unknown": int(held["area_total_ha"].isna().sum()),
         })
     return rows
 
@@ -196,12 +282,90 @@ def province_summary(reg: Register, province: str) -> dict[str, Any]:
         "province_current": current.iloc[0] if len(current) else None,
         "official_figures": _figure_records(reg, figures),
         "register": stats,
-        "coverage": _coverage(figures, stats),
+        "coverage": _coverage(reg, figures, zones, province),
+    }
+
+
+def completeness_shares(zones: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Return, per attribute of ``COMPLETENESS_TODAY``, how many zones have it known.
+
+    ``status`` counts as known unless it is unknown; ``occupancy_or_leased`` is known
+    when either the occupancy or the leased area is. ``share`` is None for no zones.
+    """
+    total = len(zones)
+    out = {}
+    for field in COMPLETENESS_TODAY:
+        if field == "status":
+            known = int((zones["status"].fillna(Status.UNKNOWN.value)
+                         != Status.UNKNOWN.value).sum())
+        elif field == "occupancy_or_leased":
+            known = int((zones["occupancy_pct"].notna() | zones["leased_ha"].notna()).sum())
+        else:
+            known = int(zones[field].notna().sum())
+        out[field] = {"known": known, "total": total,
+                      "share": known / total if total else None}
+    return out
+
+
+def current_summary(reg: Register, current: str) -> dict[str, Any]:
+    """Return what the register holds for a province of today against its official counts.
+
+    ``official_counts`` gives, per kind and count indicator (planned, established,
+    operating), the figure the register picks among those about the whole of today's
+    province, with its area figure from the same source where there is one, beside the
+    number and known hectares of the register's zones it is compared with.
+    ``completeness`` gives, per kind, the share of zones with each attribute known.
+    """
+    formers = former_provinces(reg, current)
+    zones = reg.zones[reg.zones["province"].isin(formers)]
+    figures = reg.figures[reg.figures["province"].isin(formers)]
+    whole = figures[[figure_covers(reg, f) == tuple(formers)
+                     for f in figures.itertuples(index=False)]] if len(figures) else figures
+    counts = []
+    for kind in (Kind.KKT, Kind.KCN, Kind.CCN):
+        scoped = whole[whole["scope"] == kind.value]
+        of_kind = zones[zones["kind"] == kind.value]
+        for indicator, area_indicator in COUNT_INDICATORS.items():
+            count = _pick(reg, scoped[scoped["indicator"] == indicator])
+            if count is None:
+                continue
+            areas = scoped[(scoped["indicator"] == area_indicator)
+                           & (scoped["source_id"] == count.source_id)]
+            area = _pick(reg, areas)
+            held = _counted(of_kind, indicator)
+            counts.append({
+                "kind": kind.value,
+                "indicator": indicator,
+                "official_count": _num(count.value),
+                "comparison": count.comparison,
+                "figure": count.id,
+                "as_of": count.as_of,
+                "citation": citation(reg, count.source_id, count.source_section),
+                "official_area_ha": _num(area.value) if area is not None else None,
+                "area_comparison": area.comparison if area is not None else None,
+                "area_figure": area.id if area is not None else None,
+                "covers": list(formers),
+                "register_count": len(held),
+                "register_area_ha": _num(held["area_total_ha"].sum(min_count=1)),
+                "register_area_unknown": int(held["area_total_ha"].isna().sum()),
+            })
+    return {
+        "province_current": current,
+        "former": formers,
+        "zones": int(zones["kind"].isin([k.value for k in ZONE_KINDS]).sum()),
+        "held": {kind.value: int((zones["kind"] == kind.value).sum()) for kind in Kind},
+        "official_counts": counts,
+        "completeness": {kind.value: completeness_shares(zones[zones["kind"] == kind.value])
+                         for kind in ZONE_KINDS},
     }
 
 
 def summary(reg: Register, province: str | None = None) -> dict[str, Any]:
     """Return the summary of every province that ``province`` names (all by default).
+
+    ``provinces`` has one entry per province as the sources name it (Hải Dương and Hải
+    Phòng apart); ``current`` one per province of today they belong to (Hải Phòng with
+    the former Hải Dương), with the official counts and the completeness of attributes.
 
     Raises
     ------
@@ -212,7 +376,9 @@ def summary(reg: Register, province: str | None = None) -> dict[str, Any]:
     if not names:
         known = ", ".join(find_provinces(reg, None))
         raise LookupError(f"no province matches {province!r}; the register has: {known}")
-    return {"provinces": [province_summary(reg, n) for n in names]}
+    provinces = [province_summary(reg, n) for n in names]
+    currents = sorted({p["province_current"] or p["province"] for p in provinces}, key=fold)
+    return {"provinces": provinces, "current": [current_summary(reg, c) for c in currents]}
 
 
 # --- Selection on the map -----------------------------------------------------

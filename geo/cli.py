@@ -58,6 +58,42 @@ def _print_summary(doc: dict[str, Any]) -> None:
                   f" {_fmt(cov['official_count'])} officially planned zones,"
                   f" {_fmt(cov['register_area_ha'])} of {_fmt(cov['official_area_ha'])} ha")
         print()
+    for cur in doc.get("current", []):
+        formers = ", ".join(cur["former"])
+        print(f"== {cur['province_current']} today (as named before 2025: {formers}) ==")
+        held = cur["held"]
+        print("Register: " + ", ".join(f"{held[k]} {k}" for k in ("KKT", "KCN", "CCN"))
+              + (f", {held['study_area']} areas proposed for study"
+                 if held.get("study_area") else ""))
+        if not cur["official_counts"]:
+            print("  (no official count about the whole province in the sources)")
+        for c in cur["official_counts"]:
+            what = _INDICATOR_WORDS.get(c["indicator"], c["indicator"])
+            cite = c["citation"]
+            area = ""
+            if c["official_area_ha"] is not None:
+                area = (f", {_fmt(c['register_area_ha'])} of {_fmt(c['official_area_ha'])} ha"
+                        f" known")
+            print(f"  {c['kind']}: register holds {c['register_count']} of"
+                  f" {_fmt(c['official_count'])} {what}{area}"
+                  f"  — {cite['document']}, {cite['date']}")
+        print("Share of zones with the attribute known:")
+        fields = list(next(iter(cur["completeness"].values())))
+        print("  " + " " * 20 + "".join(f"{k:>9}" for k in cur["completeness"]))
+        for field in fields:
+            cells = []
+            for kind in cur["completeness"]:
+                c = cur["completeness"][kind][field]
+                cells.append(f"{c['known']:>4}/{c['total']:<4}" if c["total"] else f"{'—':>9}")
+            print(f"  {field:<20}" + "".join(cells))
+        print()
+
+
+_INDICATOR_WORDS = {
+    "planned_zone_count": "officially planned zones",
+    "established_zone_count": "zones officially established",
+    "operating_zone_count": "zones officially in operation",
+}
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

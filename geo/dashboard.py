@@ -31,8 +31,8 @@ def province_zones(register: Register, province: str | None) -> pd.DataFrame:
 def occupancy_targets(register: Register, province: str | None) -> dict[str, dict[str, Any]]:
     """Return the official occupancy targets per kind (e.g. KCN above 70% by 2025).
 
-    Only figures with a target period (not the status at a date) count; the
-    latest period wins.
+    Only figures with a target period (not the status at a date) count: a single
+    year after the year of the figure's as-of date. The latest period wins.
     """
     figs = register.figures
     figs = figs[(figs["indicator"] == "occupancy_pct") & figs["comparison"].isin(
@@ -41,7 +41,9 @@ def occupancy_targets(register: Register, province: str | None) -> dict[str, dic
         figs = figs[figs["province"] == province]
     out: dict[str, dict[str, Any]] = {}
     for row in figs.sort_values("period").itertuples(index=False):
-        if row.period and str(row.period).isdigit() and int(row.period) >= 2023:
+        stated = str(row.as_of or "")[:4]
+        if row.period and str(row.period).isdigit() and int(row.period) >= 2023 \
+                and (not stated.isdigit() or int(row.period) > int(stated)):
             out[row.scope] = {"value": float(row.value), "figure": row.id,
                               "period": row.period, "comparison": row.comparison}
     return out

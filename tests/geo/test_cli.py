@@ -145,3 +145,33 @@ def test_a_refused_file_prints_json_and_exits_non_zero(capsys, fixture_store, tm
     assert set(doc) >= {"outcome", "features", "names", "total_area_ha", "crs", "encoding",
                         "layers", "warnings", "errors"}
     assert fixture_store.path.read_bytes() == before
+
+
+def test_summary_json_compares_each_province_of_today(capsys, fixture_store):
+    _code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary", "--json")
+    current = {c["province_current"]: c for c in json.loads(out)["current"]}
+    assert set(current) == {"Hải Phòng", "Thái Nguyên"}
+    hp = current["Hải Phòng"]
+    assert hp["former"] == ["Hải Phòng"]
+    assert hp["held"] == {"KKT": 1, "KCN": 2, "CCN": 0, "study_area": 0}
+    (kcn,) = hp["official_counts"]
+    assert (kcn["kind"], kcn["indicator"], kcn["official_count"], kcn["figure"]) == (
+        "KCN", "planned_zone_count", 25, "t-kcn-count")
+    assert (kcn["register_count"], kcn["official_area_ha"], kcn["register_area_ha"]) == (
+        2, 12702, 400)
+    assert kcn["citation"]["source_id"] == "test-doc"
+    share = hp["completeness"]["KCN"]
+    assert share["area_total_ha"] == {"known": 2, "total": 2, "share": 1.0}
+    assert share["occupancy_or_leased"]["known"] == 2
+    assert share["year_established"] == {"known": 0, "total": 2, "share": 0.0}
+    assert hp["completeness"]["CCN"]["status"] == {"known": 0, "total": 0, "share": None}
+    # Bắc Kạn is Thái Nguyên today; no figure is about the whole of Thái Nguyên.
+    tn = current["Thái Nguyên"]
+    assert tn["former"] == ["Bắc Kạn"] and tn["official_counts"] == []
+
+
+def test_summary_text_shows_today_and_what_is_known(capsys, fixture_store):
+    _code, out, _ = run(capsys, "--store", str(fixture_store.path), "summary")
+    assert "== Hải Phòng today (as named before 2025: Hải Phòng) ==" in out
+    assert "KCN: register holds 2 of 25 officially planned zones, 400 of 12,702 ha known" in out
+    assert "== Thái Nguyên today (as named before 2025: Bắc Kạn) ==" in out
