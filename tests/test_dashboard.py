@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.analysis import occupancy_weighted
+from geo.i18n import number
+from geo.register import read_source_dir
 from geo.store import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +67,29 @@ def test_occupancy_official_average_and_targets(dashboard):
     assert metrics["Bình quân theo văn bản"] == f"{int(float(average['value']))}%" == "63%"
     targets = {f["scope"]: int(float(f["value"])) for f in occ if f["period"] == "2025"}
     assert metrics["Chỉ tiêu"] == f"CCN > {targets['CCN']}% · KCN > {targets['KCN']}%"
-    # No zone of the bundled register has a sourced occupancy: shown as unknown, not 0.
-    assert metrics["Bình quân theo diện tích (dữ liệu)"] == "chưa rõ"
+    # The register's own average weighs each zone with a sourced occupancy by its area.
+    reg = read_source_dir()
+    occ, n = occupancy_weighted(reg.zones[(reg.zones.province == "Hải Phòng")
+                                          & (reg.zones.kind != "KKT")])
+    shown = metrics["Bình quân theo diện tích (dữ liệu)"]
+    assert shown == (f"{number(occ, 'vi', 1)}%" if n else "chưa rõ")
+
+
+def test_today_the_merged_city_against_its_official_counts(dashboard):
+    zones = [z for z in _rows("zones.csv") if z["province_current"] == "Hải Phòng"]
+    figures = {f["id"]: f for f in _rows("figures.csv")}
+    planned = figures["hp-2026-01-kcn-planned-count"]
+    assert (planned["province"], planned["province_current"]) == ("Hải Phòng", "Hải Phòng")
+    kcn = sum(z["kind"] == "KCN" for z in zones)
+    text = " ".join(str(getattr(e, "label", "")) for e in dashboard.main.get("page_link"))
+    text = text.replace("\\", "")
+    assert f"KCN: dữ liệu có {kcn} trên {int(float(planned['value']))} khu theo quy hoạch" \
+        in text
+    assert "trên 40 khu đã thành lập" in text and "trên 79 khu đã thành lập" in text
+    headings = [h.value for h in dashboard.subheader]
+    assert "Hải Phòng hiện nay: dữ liệu so với số khu chính thức" in headings
+    captions = " ".join(c.value for c in dashboard.caption)
+    assert "Hải Dương, Hải Phòng" in captions
 
 
 def test_every_official_figure_is_listed_with_its_source(dashboard):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import shutil
@@ -29,6 +30,21 @@ from geo.brief import (
 from geo.register import Register, read_source_dir
 
 REGISTER_SRC = Path(__file__).resolve().parents[1] / "fixtures" / "register"
+BUNDLED_SRC = Path(__file__).resolve().parents[2] / "data" / "src"
+
+
+def _bundled_rows(name: str) -> list[dict[str, str]]:
+    with (BUNDLED_SRC / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# What the bundled register holds, read from its CSVs independently of geo.
+_ZONES = _bundled_rows("zones.csv")
+HP_KCN = sum(z["kind"] == "KCN" and z["province"] == "Hải Phòng" for z in _ZONES)
+HP_CCN = sum(z["kind"] == "CCN" and z["province"] == "Hải Phòng" for z in _ZONES)
+QN_KCN = sum(z["kind"] == "KCN" and z["province"] == "Quảng Ninh" for z in _ZONES)
+KKT_DV_CHILDREN = len({v["zone_id"] for v in _bundled_rows("zone_values.csv")
+                       if v["field"] == "parent_id" and v["value"] == "kkt-dinh-vu-cat-hai"})
 
 LINK = "https://kcn-atlas.example.vn/?zone=kcn-dinh-vu&lang=vi"
 DAY = "2026-11-30"
@@ -94,9 +110,10 @@ ZONE_CASES = [
     ("bundled", "kcn-dinh-vu", "en", "Dinh Vu Industrial Zone", "Dinh Vu port area", "unknown",
      ["Key figures", "Total area (ha)", "Approximate location", "Airport"]),
     ("bundled", "kkt-dinh-vu-cat-hai", "vi", "KKT Đình Vũ – Cát Hải", "Khu cảng Đình Vũ",
-     "chưa rõ", ["Số liệu chính", "Gồm 9 khu", "Đường cao tốc"]),
+     "chưa rõ", ["Số liệu chính", f"Gồm {KKT_DV_CHILDREN} khu", "Đường cao tốc"]),
     ("bundled", "kkt-dinh-vu-cat-hai", "en", "Dinh Vu – Cat Hai Economic Zone",
-     "Dinh Vu port area", "unknown", ["Key figures", "Contains 9 zones", "Expressway"]),
+     "Dinh Vu port area", "unknown", ["Key figures", f"Contains {KKT_DV_CHILDREN} zones",
+                                      "Expressway"]),
 ]
 
 
@@ -287,17 +304,18 @@ PROVINCE_CASES = [
                                     "12.702 ha", "12,5–15 tỷ USD", "KCN Nam Đình Vũ I"]),
     ("fixture", "Hải Phòng", "en", ["Hải Phòng", "The register holds 2 of 25 KCN", "12,702 ha",
                                     "12.5–15 billion USD", "Dinh Vu Industrial Zone"]),
-    ("bundled", "Hải Phòng", "vi", ["Dữ liệu có 16 trên 25 KCN theo văn bản",
-                                    "Dữ liệu có 0 trên 26 CCN theo văn bản", "KCN Đình Vũ",
-                                    "khoảng 63%", "số liệu khác trong KCN Atlas"]),
-    ("bundled", "Hải Phòng", "en", ["The register holds 16 of 25 KCN",
-                                    "The register holds 0 of 26 CCN", "Dinh Vu Industrial Zone",
-                                    "about 63%", "more figures in KCN Atlas"]),
+    ("bundled", "Hải Phòng", "vi", [f"Dữ liệu có {HP_KCN} trên 25 KCN theo văn bản",
+                                    f"Dữ liệu có {HP_CCN} trên 26 CCN theo văn bản",
+                                    "KCN Đình Vũ", "khoảng 63%", "số liệu khác trong KCN Atlas"]),
+    ("bundled", "Hải Phòng", "en", [f"The register holds {HP_KCN} of 25 KCN",
+                                    f"The register holds {HP_CCN} of 26 CCN",
+                                    "Dinh Vu Industrial Zone", "about 63%",
+                                    "more figures in KCN Atlas"]),
+    # Quảng Ninh's provincial plan 2021-2030: 23 KCN (Thời báo Tài chính, 03/11/2025).
     ("bundled", "Quảng Ninh", "vi", ["Quảng Ninh", "KCN Cái Lân", "KKT Vân Đồn",
-                                     "Văn bản nguồn không nêu số khu", "Nghị quyết số 01-NQ/TU"]),
+                                     f"Dữ liệu có {QN_KCN} trên 23 KCN theo văn bản"]),
     ("bundled", "Quảng Ninh", "en", ["Quảng Ninh", "Cai Lan Industrial Zone",
-                                     "The sources give no planned number",
-                                     "Nghị quyết số 01-NQ/TU"]),
+                                     f"The register holds {QN_KCN} of 23 KCN"]),
 ]
 
 
@@ -325,7 +343,11 @@ def test_province_brief_shows_the_key_figures_first():
 
 def test_province_brief_zone_areas_are_unknown_not_zero():
     text = text_of(province_pdf("bundled", "Hải Phòng", "vi"))
-    assert "KCN Đình Vũ KCN Đang hoạt động chưa rõ" in text
+    # KCN Bến Rừng: its source gives only "more than 1,000 ha", a bound, never a figure.
+    assert "KCN Bến Rừng KCN Quy hoạch chưa rõ" in text
+    assert not any(v["zone_id"] == "kcn-ben-rung" and v["field"] == "area_total_ha"
+                   and v["comparison"] in ("", "equal", "about")
+                   for v in _bundled_rows("zone_values.csv"))
 
 
 def test_too_many_zones_and_figures_still_fit_one_page():
