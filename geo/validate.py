@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.crs import inside_vietnam
-from geo.register import Register, normalise_register
+from geo.register import Register, is_exact, normalise_register, ordered_values
 from geo.schema import (
     VALUE_FIELDS,
     Comparison,
@@ -89,6 +89,82 @@ def _check_source_records(reg: Register) -> list[Problem]:
     return problems
 
 
+# Imports write a file's values into the zone's columns, citing the file as the zone's
+# source (geo.merge.import_source). Until imports write zone_values rows (issue 11), such
+# values rest on that import source.
+IMPORT_SOURCE_PREFIX = "import-"
+
+# Zone columns that are part of the record itself (its source_id covers them), not sourced
+# values of their own.
+_RECORD_FIELDS = ("name_en",)
+
+
+def _same_value(column: object, value: object, numeric: bool) -> bool:
+    if numeric:
+        try:
+            return abs(float(column) - float(value)) < 1e-9  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+    return str(column) == str(value)
+
+
+def _check_backed(reg: Register) -> list[Problem]:
+    """Every known value of a zone (status, areas, district, parent, ...) has its own source.
+
+    A zone's column must hold the value of the zone_values row the register picks for
+    that attribute (see geo.register.ordered_values); a value with no such row has no
+    citation of its own. Values an import wrote rest on the import's source until
+    imports write zone_values rows.
+    """
+    tiers = dict(zip(reg.sources["source_id"], reg.sources["tier"], strict=True))
+    chosen = ordered_values(reg.zone_values, reg.sources)
+    chosen = chosen[chosen["chosen"]].set_index(["zone_id", "field"])
+    problems = []
+    for row in reg.zones.itertuples(index=False):
+        imported = str(row.source_id or "").startswith(IMPORT_SOURCE_PREFIX)
+        for field, kind in VALUE_FIELDS.items():
+            if field in _RECORD_FIELDS:
+                continue
+            value = getattr(row, field)
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                continue
+            if field == "status" and value == Status.UNKNOWN:
+                continue
+            numeric = kind in (float, int)
+            key = (row.id, field)
+            if key not in chosen.index:
+                if not imported:
+                    problems.append(Problem(
+                        "zones", str(row.id),
+                        f"{field} {value!r} has no source: add a zone_values row citing the "
+                        "document that states it, or leave it empty"))
+                continue
+            pick = chosen.loc[key]
+            if numeric and not is_exact(pick["comparison"]):
+                continue  # a range or bound never fills the column; imports may
+            if not _same_value(value, pick["value"], numeric) and not imported:
+                problems.append(Problem(
+                    "zones", str(row.id),
+                    f"{field} {value!r} differs from its sourced value {pick['value']!r} "
+                    f"({pick['source_id']})"))
+    for row in reg.zone_values.itertuples(index=False):
+        if tiers.get(row.source_id) == SourceTier.EDITORS:
+            problems.append(Problem(
+                "zone_values", f"{row.zone_id}.{row.field}",
+                f"cites {row.source_id!r}, the editors' own placement: editors may place a "
+                "zone (geometry_source_id) but never source a value"))
+    for row in reg.zones.itertuples(index=False):
+        if tiers.get(row.source_id) == SourceTier.EDITORS:
+            problems.append(Problem("zones", str(row.id),
+                                    f"rests on {row.source_id!r}, the editors' own knowledge: "
+                                    "a zone needs a source that names it"))
+        geo_source = getattr(row, "geometry_source_id", None)
+        if geo_source and geo_source not in tiers:
+            problems.append(Problem("zones", str(row.id),
+                                    f"geometry cites unknown source {geo_source!r}"))
+    return problems
+
+
 def _check_values(reg: Register) -> list[Problem]:
     """Sourced values: known comparisons, numbers where numbers belong, sane ranges."""
     comparisons = {c.value for c in Comparison}
@@ -122,7 +198,8 @@ def _check_values(reg: Register) -> list[Problem]:
 def _check_family(reg: Register) -> list[Problem]:
     """A KKT never has more child KCN in the register than its source says it has."""
     problems = []
-    children = reg.zones["parent_id"].value_counts()
+    kcn = reg.zones[reg.zones["kind"] == Kind.KCN.value]
+    children = kcn["parent_id"].value_counts()
     for row in reg.zones.itertuples(index=False):
         stated = row.kcn_count
         held = int(children.get(row.id, 0))
@@ -135,7 +212,8 @@ def _check_family(reg: Register) -> list[Problem]:
 def _check_vocab(reg: Register) -> list[Problem]:
     rules = [
         ("zones", reg.zones, "kind", {k.value for k in Kind}, True),
-        ("zones", reg.zones, "status", {s.value for s in Status}, True),
+        # A missing status is unknown (no source states it), never a problem.
+        ("zones", reg.zones, "status", {s.value for s in Status}, False),
         ("zones", reg.zones, "geometry_quality", {q.value for q in Quality}, True),
         ("projects", reg.projects, "kind", {k.value for k in ProjectKind}, True),
         ("projects", reg.projects, "status", {s.value for s in Status}, True),
@@ -228,11 +306,14 @@ def validate(reg: Register) -> list[Problem]:
     """Return every problem found in the register; an empty list means it is sound.
 
     Checks: unique ids; every record, value and figure sourced with an as-of
-    date; every source with a title, publisher, date, tier and a URL or
+    date; every known value of a zone (status, areas, district, commune, parent
+    KKT, ...) backed by the zone_values row the register picks for it; no value
+    and no zone resting on the editors' own knowledge (editors may only place a
+    zone); every source with a title, publisher, date, tier and a URL or
     document number; known kinds, statuses, comparisons and quality flags;
     plausible numbers and ranges; valid geometries inside Vietnam; children
-    inside their parent KKT where both are surveyed, and no more of them than
-    the parent's source states; links that point at existing records.
+    inside their parent KKT where both are surveyed, and no more KCN in a KKT
+    than its source states; links that point at existing records.
     """
     reg = normalise_register(reg)  # None for missing text, floats for numbers
     return (
@@ -245,4 +326,5 @@ def validate(reg: Register) -> list[Problem]:
         + _check_source_records(reg)
         + _check_values(reg)
         + _check_family(reg)
+        + _check_backed(reg)
     )

@@ -30,7 +30,7 @@ HOSTILE_DOC = "Editors <script>alert(2)</script>"
 DOC = "Test resolution 01-NQ/TEST"
 CITE_I = f"{DOC}, Test committee, 2022-04-07, §I"
 CITE_III3 = f"{DOC}, Test committee, 2022-04-07, §III.3"
-CITE_EDITORS = "Fixture editors, KCN Atlas tests, 2026-11-22"
+CITE_PRESS = "Fixture press, KCN Atlas tests, 2026-11-22"
 ZONE_IDS = ["ccn-gamma", "kcn-alpha", "kcn-beta", "kkt-test"]
 PROJECT_IDS = ["port-test", "road-dike"]
 
@@ -95,7 +95,7 @@ def hostile_register(register: Register) -> Register:
     projects = register.projects.copy()
     projects.loc[projects["id"] == "port-test", "name_vi"] = HOSTILE
     sources = register.sources.copy()
-    sources.loc[sources["source_id"] == "test-editors", "document"] = HOSTILE_DOC
+    sources.loc[sources["source_id"] == "test-press", "document"] = HOSTILE_DOC
     return replace(register.with_zones(zones), projects=projects, sources=sources)
 
 
@@ -160,7 +160,7 @@ def test_every_row_names_its_source(register, tmp_path, fmt):
     assert alpha == {"source_id": "test-doc", "source_document": DOC,
                      "source_issuer": "Test committee", "source_date": "2022-04-07",
                      "source_section": "I", "as_of": "2022-04-07"}
-    assert value(zones, "ccn-gamma", "source_document") == "Fixture editors"
+    assert value(zones, "ccn-gamma", "source_document") == "Fixture press"
     assert value(zones, "ccn-gamma", "source_section") is None
     assert value(projects, "road-dike", "source_document") == DOC
     assert value(projects, "road-dike", "source_section") == "III.3"
@@ -178,9 +178,9 @@ def test_each_cited_attribute_has_a_source_column(register, tmp_path, fmt):
     # A parent link and a district cite their own source, not the zone's document.
     assert value(zones, "kcn-beta", "parent_id_source") == CITE_III3
     assert value(zones, "kcn-alpha", "area_total_ha_tier") == "legal"
-    assert value(zones, "ccn-gamma", "status_tier") == "editors"
+    assert value(zones, "ccn-gamma", "status_tier") == "press"
     assert value(zones, "kcn-beta", "status_source") == CITE_III3
-    assert value(zones, "ccn-gamma", "status_source") == CITE_EDITORS
+    assert value(zones, "ccn-gamma", "status_source") == CITE_PRESS
     assert value(zones, "ccn-gamma", "occupancy_pct_source") is None
 
 
@@ -295,7 +295,7 @@ def test_xlsx_cells_are_typed_and_the_sheet_is_tidy(hostile_register):
     assert about["area_total_ha"] == "Tổng diện tích (ha)"
     assert "area_total_ha" in about["area_total_ha_source"]
     sources = pd.read_excel(io.BytesIO(export(reg, "xlsx").data), sheet_name="sources")
-    assert list(sources["source_id"]) == ["test-doc", "test-editors"]
+    assert list(sources["source_id"]) == ["test-doc", "test-press"]
 
 
 def test_csv_has_a_bom_empty_missing_values_and_crlf(register):
@@ -334,11 +334,11 @@ def test_geojson_names_generated_link_and_exactly_the_cited_sources(register):
 
     gamma = json.loads(export(register, "geojson", zones=["ccn-gamma"],
                               projects=[], link=None).data)["kcn_atlas"]
-    assert [s["source_id"] for s in gamma["sources"]] == ["test-editors"]
+    assert [s["source_id"] for s in gamma["sources"]] == ["test-press"]
     assert gamma["link"] is None
     every = json.loads(export(register, "geojson").data)
     assert [s["source_id"] for s in every["kcn_atlas"]["sources"]] == ["test-doc",
-                                                                       "test-editors"]
+                                                                       "test-press"]
     assert [f["properties"]["record_type"] for f in every["features"]] == (
         ["zone"] * 4 + ["project"] * 2)
 
@@ -346,11 +346,11 @@ def test_geojson_names_generated_link_and_exactly_the_cited_sources(register):
 def test_geojson_cites_sources_named_only_by_an_attribute(register):
     values = register.zone_values.copy()
     values.loc[(values["zone_id"] == "kcn-alpha") & (values["field"] == "status"),
-               "source_id"] = "test-editors"
+               "source_id"] = "test-press"
     reg = replace(register, zone_values=values)
     meta = json.loads(export(reg, "geojson", zones=["kcn-alpha"], projects=[]).data)
     assert [s["source_id"] for s in meta["kcn_atlas"]["sources"]] == ["test-doc",
-                                                                      "test-editors"]
+                                                                      "test-press"]
 
 
 def test_gpkg_carries_sources_and_export_info(register, tmp_path):
