@@ -215,31 +215,21 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 class Reference:
-    """Land and today's provinces, to keep points on land in their own province.
+    """Today's provinces on land (``geo.reference``), to keep points in their own province.
 
-    Reads the bundled reference map (``data/reference/vietnam.gpkg``) when it exists;
+    Uses the bundled reference map (``data/reference/vietnam.gpkg``) when it exists;
     without it every point is accepted as placed.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path if path.exists() else None
-        if self.path is None:
-            return
-        import pyogrio
-        import shapely
-
-        provinces = pyogrio.read_dataframe(self.path, layer="provinces").to_crs("EPSG:4326")
-        self._tree = shapely.STRtree(provinces.geometry.values)
-        self._names = list(provinces["name_vi"])
-
-    def province_at(self, lon: float, lat: float) -> str | None:
-        from shapely.geometry import Point
-
-        hits = self._tree.query(Point(lon, lat), predicate="intersects")
-        return self._names[min(hits)] if len(hits) else None
 
     def accepts(self, p: Place, province: str) -> bool:
-        return self.path is None or self.province_at(p.lon, p.lat) == province
+        if self.path is None:
+            return True
+        from geo.reference import province_at
+
+        return province_at(p.lon, p.lat, self.path) == province
 
 
 def _candidates(zone: dict[str, str], values: list[dict[str, str]],
