@@ -120,9 +120,10 @@ LABELS: dict[str, dict[str, str]] = {
                                       "thị nên đã được bỏ chọn.",
                                 "en": "The selected zone ({name}) is not among the zones shown, "
                                       "so it was deselected."},
-    "panel.approximate": {"vi": "Vị trí gần đúng: đặt theo hiểu biết chung, chưa có ranh giới.",
-                          "en": "Approximate location: placed from general knowledge, "
-                                "no boundary yet."},
+    "panel.approximate": {"vi": "Vị trí gần đúng: điểm đặt ở trung tâm xã/phường (hoặc quận/huyện) "
+                                "mà nguồn nêu, chưa có ranh giới.",
+                          "en": "Approximate location: a point at the centre of the commune "
+                                "(or district) its source names, no boundary yet."},
     "panel.projects": {"vi": "Hạ tầng phục vụ khu", "en": "Infrastructure serving this zone"},
     "panel.no_projects": {"vi": "Chưa có công trình hạ tầng nào được liên kết.",
                           "en": "No infrastructure project linked yet."},
@@ -186,8 +187,10 @@ LABELS: dict[str, dict[str, str]] = {
     "tier.press.long": {"vi": "Báo chí", "en": "Press report"},
     "tier.developer.long": {"vi": "Tài liệu của chủ đầu tư hoặc xúc tiến đầu tư",
                             "en": "Developer or investment-promotion material"},
-    "tier.editors.long": {"vi": "Biên tập viên KCN Atlas đặt vị trí theo hiểu biết chung",
-                          "en": "KCN Atlas editors' placement from general knowledge"},
+    "tier.editors.long": {"vi": "Biên tập viên KCN Atlas đặt vị trí (tâm xã/phường mà nguồn nêu, "
+                                "hoặc theo hiểu biết chung); không dùng cho số liệu",
+                          "en": "KCN Atlas editors' placement (the centre of the commune a "
+                                "source names, or general knowledge); never a value"},
     "quality.surveyed": {"vi": "Ranh giới đo đạc", "en": "Surveyed boundary"},
     "quality.digitised": {"vi": "Số hoá từ bản vẽ quy hoạch", "en": "Digitised from a plan"},
     "quality.approximate": {"vi": "Vị trí gần đúng", "en": "Approximate location"},

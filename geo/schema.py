@@ -53,7 +53,7 @@ class Quality(StrEnum):
 
     SURVEYED = "surveyed"  # boundary from a cadastral or survey file
     DIGITISED = "digitised"  # traced from a plan drawing
-    APPROXIMATE = "approximate"  # location placed from general knowledge
+    APPROXIMATE = "approximate"  # a point on the zone's commune or district, no boundary
 
 
 class ProjectKind(StrEnum):
@@ -78,7 +78,7 @@ class SourceTier(StrEnum):
     OFFICIAL = "official"  # an authority's own report or page, or its head quoted by the press
     PRESS = "press"  # a newspaper or magazine report
     DEVELOPER = "developer"  # a zone developer's or investment-promotion material
-    EDITORS = "editors"  # KCN Atlas editors' placement from general knowledge
+    EDITORS = "editors"  # KCN Atlas editors' placement: locations only, never a value
 
 
 # Lower ranks win when two sources give a value for the same attribute.

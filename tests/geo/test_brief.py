@@ -171,10 +171,10 @@ def test_zone_brief_says_when_no_project_of_a_kind_exists():
 
 def test_zone_brief_flags_approximate_locations_and_distances():
     text = text_of(zone_pdf("bundled", "kcn-dinh-vu", "en"))
-    assert "Approximate location" in text
+    assert "Approximate location: a point at the centre of the commune" in text
     assert "Approximate: measured from approximate locations." in text
     surveyed = text_of(zone_pdf("fixture", "kcn-alpha", "en"))
-    assert "Approximate location: placed from general knowledge" not in surveyed
+    assert "Approximate location: a point at the centre" not in surveyed
 
 
 def test_zone_without_location_has_no_map_and_unknown_distances():
