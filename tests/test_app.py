@@ -149,3 +149,4 @@ def test_data_page_runs(app):
     assert not at.exception
     assert at.title[0].value == "Nhập dữ liệu"
     assert any("Chưa có lần nhập nào" in c.value for c in at.caption)
+

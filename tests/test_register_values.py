@@ -257,3 +257,17 @@ def test_coverage_of_the_issue_targets_is_measured(capsys):
     with capsys.disabled():
         print("\nIssue 9 coverage targets:\n  " + "\n  ".join(lines))
     assert len(lines) == len(doc["current"]) * len(TARGETS)
+
+
+def test_the_panel_shows_the_picked_value_and_that_sources_differ():
+    from layers.panel import zone_attributes
+
+    reg = read_source_dir()
+    rows = {r.name: r for r in zone_attributes(reg, "kcn-trang-due-3", "vi")}
+    area = rows["area_total_ha"]
+    assert area.shown.text == "652,73 ha" and area.shown.tier == "official"
+    assert "Hai Phong establishes 8 more industrial parks" in area.shown.citation
+    assert area.differs and "687 ha" in {o.text for o in area.others}
+    assert rows["district"].shown.text == "An Lão"
+    # A district no source gives stays empty; the editors never source one.
+    assert rows["district"].shown.tier != "editors"
