@@ -29,6 +29,7 @@ LAYERS: tuple[MapLayer, ...] = (
     ZoneLayer("KKT"),
     ZoneLayer("KCN"),
     ZoneLayer("CCN"),
+    ZoneLayer("study_area", key="study"),  # areas a plan asks to study, drawn as on the live map
     InfrastructureLayer(),
 )
 

@@ -103,9 +103,9 @@ def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str,
 class ZoneLayer:
     """The zones of one kind."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, key: str | None = None) -> None:
         self.kind = kind
-        self.key = kind.lower()
+        self.key = key or kind.lower()
 
     def _ids(self, ctx: MapContext) -> list[str]:
         if self.key not in ctx.state.layers:
