@@ -607,8 +607,8 @@ def date_text(value: Any, lang: str) -> str:
         day = _date.fromisoformat(text)
     except ValueError:
         return text
-    return str(format_date(day, format="short" if lang == "vi" else "medium",
-                           locale=_LOCALES.get(lang, "vi_VN")))
+    pattern = "dd/MM/yyyy" if lang == "vi" else "d MMM yyyy"
+    return str(format_date(day, format=pattern, locale=_LOCALES.get(lang, "vi_VN")))
 
 
 _UNIT_KEYS = {
