@@ -3,6 +3,7 @@
 | route | what |
 |---|---|
 | ``/api/v1/map/{key}/features.json`` | one register version's zones and projects, for the map |
+| ``/api/v1/map/{key}/{z}/{x}/{y}.mvt`` | vector tiles of one version's plots and plot summaries |
 | ``/api/v1/ref/{key}/{z}/{x}/{y}.mvt`` | vector tiles of the bundled reference geography |
 | ``POST /api/v1/view/{token}`` | where a browser's map is looking (see :mod:`api.views`) |
 
@@ -18,6 +19,7 @@ import contextlib
 import gzip
 import logging
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
@@ -26,10 +28,10 @@ from starlette.routing import BaseRoute, Route
 
 from api import views
 from geo import live
-from geo.mapdata import features_payload
+from geo.mapdata import data_tile_layers, features_payload
 from geo.reference import province_label_points, reference_key, reference_tile
 from geo.store import StoreError
-from geo.tiles import TileRequestError
+from geo.tiles import TileRequestError, encode_tile
 
 __all__ = ["routes", "warm_up"]
 
@@ -82,6 +84,32 @@ def _tile_address(request: Request) -> tuple[int, int, int]:
     return int(params["z"]), int(params["x"]), int(params["y"])
 
 
+@lru_cache(maxsize=4096)
+def _data_tile(key: str, z: int, x: int, y: int) -> bytes | None:
+    """The gzipped tile of a version (b"" when empty), None for a version not in memory."""
+    snap = live.snapshot_by_key(key)
+    if snap is None:
+        return None
+    body = encode_tile(snap.derived("data_tile_layers", data_tile_layers), z, x, y)
+    return gzip.compress(body, mtime=0) if body else b""
+
+
+async def data_tiles(request: Request) -> Response:
+    """One vector tile of the register's plots (and their summary per zone)."""
+    key = request.path_params["key"]
+    if _snapshot(key) is None:
+        return _error(404, "this version of the register is no longer served; reload the page")
+    try:
+        body = _data_tile(key, *_tile_address(request))
+    except TileRequestError as exc:
+        return _error(400, str(exc))
+    if body is None:
+        return _error(404, "this version of the register is no longer served; reload the page")
+    if not body:
+        return Response(status_code=204, headers={"Cache-Control": _IMMUTABLE})
+    return _gzipped(request, body, _MVT)
+
+
 async def reference_tiles(request: Request) -> Response:
     """One vector tile of the reference geography (land, provinces)."""
     if request.path_params["key"] != reference_key():
@@ -111,6 +139,7 @@ def routes() -> list[BaseRoute]:
     """Return the data endpoints to mount beside the pages."""
     return [
         Route("/api/v1/map/{key:str}/features.json", features),
+        Route("/api/v1/map/{key:str}/{z:int}/{x:int}/{y:int}.mvt", data_tiles),
         Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
         Route("/api/v1/view/{token:str}", view, methods=["POST"]),
     ]

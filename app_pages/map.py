@@ -19,14 +19,16 @@ from app_pages.map_component import atlas_map, share_box
 from app_pages.map_controls import (
     current_state,
     seed_from_url,
+    select_plot,
     select_project,
     select_zone,
     sidebar,
 )
-from app_pages.map_panel import PANEL_CSS, project_panel, zone_panel
+from app_pages.map_panel import PANEL_CSS, plot_panel, project_panel, zone_panel
 from app_pages.map_share import exports, public_base, share, share_text
 from geo.analysis import filter_zones, hectares_by_period, projects_serving, zones_served
 from geo.i18n import number, t, zone_name
+from geo.mapdata import PLOT_MIN_ZOOM
 from geo.reference import REFERENCE_ATTRIBUTION, REFERENCE_MAX_ZOOM, reference_key
 from geo.register import Register
 from layers.base import MapContext
@@ -37,6 +39,7 @@ S = st.session_state
 
 _FEATURES_URL = "/api/v1/map/{key}/features.json"
 _REFERENCE_TILES = "/api/v1/ref/{key}/{{z}}/{{x}}/{{y}}.mvt"
+_DATA_TILES = "/api/v1/map/{key}/{{z}}/{{x}}/{{y}}.mvt"
 # The map and the panel side by side on wide screens, the panel below on narrow ones.
 _LAYOUT_CSS = """<style>
 .block-container {padding-top: 2.2rem; padding-left: 1.6rem; padding-right: 1.6rem;}
@@ -137,6 +140,8 @@ def _on_select() -> None:
         S["_pending"] = ("zone", what.get("id"), what.get("from") == "list")
     elif what.get("t") == "project":
         S["_pending"] = ("project", what.get("id"), False)
+    elif what.get("t") == "plot":
+        S["_pending"] = ("plot", what.get("id"), False)
 
 
 def _apply_pending(reg: Register) -> None:
@@ -148,6 +153,10 @@ def _apply_pending(reg: Register) -> None:
         select_zone(fid, move=move)
     elif kind == "project" and fid in set(reg.projects["id"]):
         select_project(fid, move=move)
+    elif kind == "plot":
+        row = reg.plots[reg.plots["id"] == fid]
+        if len(row):
+            select_plot(fid, str(row["zone_id"].iloc[0]))
 
 
 def _exports_row(handle: Any, state: MapState, zones_shown: pd.Series,
@@ -230,6 +239,8 @@ def render() -> None:
         linked_zones=linked_zones, linked_projects=linked_projects, camera=camera,
         reference_tiles=_REFERENCE_TILES.format(key=ref_key),
         reference_attribution=REFERENCE_ATTRIBUTION, reference_max_zoom=REFERENCE_MAX_ZOOM,
+        plot_tiles="" if reg.plots.empty else _DATA_TILES.format(key=handle.key),
+        plot_min_zoom=PLOT_MIN_ZOOM,
     )
     if "_view_token" not in S:
         S["_view_token"] = views.new_token()
@@ -250,6 +261,8 @@ def render() -> None:
             if present:
                 _present_panel(reg, state)
             elif state.zone:
+                if state.plot:
+                    plot_panel(reg, state.plot, lang)
                 st.markdown(f"#### {md(t('panel.title', lang))}")
                 zone_panel(reg, state.zone, lang)
             elif state.project:

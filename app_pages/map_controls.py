@@ -20,11 +20,13 @@ from layers.state import (
     LANGS,
     LAYER_KEYS,
     PERIODS,
+    PLOT_STATUSES,
     STATUSES,
     MapState,
 )
 
-__all__ = ["current_state", "seed_from_url", "select_project", "select_zone", "sidebar"]
+__all__ = ["current_state", "seed_from_url", "select_plot", "select_project", "select_zone",
+           "sidebar"]
 
 S = st.session_state
 
@@ -46,19 +48,23 @@ def seed_from_url(reg: Register) -> None:
     if state.project and state.project not in project_ids:
         ignored.append("project")
         state = state.with_(project=None)
+    if state.plot and state.plot not in set(reg.plots["id"]):
+        ignored.append("plot")
+        state = state.with_(plot=None)
     if any(p not in provinces for p in state.prov):
         ignored.append("prov")
         state = state.with_(prov=tuple(p for p in state.prov if p in provinces))
     S.update({
         "q": state.q, "prov": list(state.prov), "occ": state.occ,
-        "zone": state.zone, "camera": (state.lat, state.lon, state.z),
+        "zone": state.zone, "plot": state.plot, "camera": (state.lat, state.lon, state.z),
         "_ignored": sorted(set(ignored)), "_seeded": True, "view": state.view,
         # A link that states a camera keeps it until the user changes what is shown.
         "_camera_from_link": state.lat is not None,
     })
     for name, value in (("period", state.period), ("color", state.color),
                         ("basemap", state.basemap), ("project", state.project),
-                        ("kind", list(state.kind)), ("status", list(state.status))):
+                        ("kind", list(state.kind)), ("status", list(state.status)),
+                        ("pstatus", list(state.pstatus))):
         _put(name, value)
     if state.area is not None:
         S["area"] = state.area
@@ -80,6 +86,8 @@ def current_state(area_bounds: tuple[float, float] | None) -> MapState:
         basemap=S["basemap"], prov=tuple(sorted(S["prov"])),
         kind=tuple(k for k in KINDS if k in S["kind"]),
         status=tuple(s for s in STATUSES if s in S["status"]),
+        pstatus=tuple(s for s in PLOT_STATUSES if s in S.get("pstatus", [])),
+        plot=S.get("plot"),
         occ=(float(S["occ"][0]), float(S["occ"][1])),
         area=None if area is None else (float(area[0]), float(area[1])),
         q=S["q"].strip(), lat=lat, lon=lon, z=z, view=S.get("view", "map"),
@@ -117,14 +125,24 @@ def _bound(widget: Any, label: str, options: list[Any] | tuple[Any, ...], name: 
 def select_zone(zone_id: str | None, move: bool = True) -> None:
     """Select a zone (None clears); ``move`` brings it into view."""
     S["zone"] = zone_id
+    S["plot"] = None
     _put("project", None)
     if zone_id and move:
         S["_fly_to"] = ("zone", zone_id)
 
 
+def select_plot(plot_id: str | None, zone_id: str | None = None) -> None:
+    """Select a plot (and its zone, whose panel it belongs to)."""
+    S["plot"] = plot_id
+    if zone_id:
+        S["zone"] = zone_id
+    _put("project", None)
+
+
 def select_project(project_id: str | None, move: bool = True) -> None:
     """Select an infrastructure project; ``move`` brings it into view."""
     S["zone"] = None
+    S["plot"] = None
     _put("project", project_id)
     if project_id and move:
         S["_fly_to"] = ("project", project_id)
@@ -172,6 +190,8 @@ def sidebar(reg: Register) -> tuple[float, float] | None:
            format_func=lambda v: t(f"color.{v}", lang))
     sb.markdown(f"**{md(t('layers', lang))}**")
     for key in LAYER_KEYS:
+        if key == "plots" and reg.plots.empty:
+            continue  # nothing to show until plots are imported
         sb.checkbox(t(f"layer.{key}", lang), key=f"layer_{key}")
     _bound(sb.selectbox, t("basemap", lang), BASEMAPS, "basemap", lang,
            format_func=lambda v: t(f"basemap.{v}", lang))
@@ -193,6 +213,9 @@ def sidebar(reg: Register) -> tuple[float, float] | None:
                format_func=lambda v: f"{v} – {t(f'kind.{v}', lang)}")
         _bound(st.multiselect, t("status", lang), STATUSES, "status", lang,
                placeholder=anything, format_func=lambda v: t(f"status.{v}", lang))
+        if not reg.plots.empty:
+            _bound(st.multiselect, t("plot.status_filter", lang), PLOT_STATUSES, "pstatus", lang,
+                   placeholder=anything, format_func=lambda v: t(f"plot.{v}", lang))
         st.slider(t("occupancy_range", lang), 0.0, 100.0, key="occ", step=5.0,
                   help=t("occupancy_range.help", lang))
         top = reg.zones["area_total_ha"].max()

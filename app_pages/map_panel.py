@@ -11,7 +11,9 @@ from geo.i18n import number, project_name, t, zone_name
 from geo.register import Register
 from layers.panel import attributes_html, citation_line, format_value, zone_attributes
 
-__all__ = ["PANEL_CSS", "project_panel", "zone_panel"]
+__all__ = ["PANEL_CSS", "plot_panel", "project_panel", "zone_panel"]
+
+S = st.session_state
 
 NEAREST_KINDS = ("seaport", "airport", "expressway")
 
@@ -149,3 +151,26 @@ def project_panel(reg: Register, project_id: str, lang: str) -> list[str]:
     st.button(t("panel.clear", lang), key="clear_project", on_click=select_project,
               args=(None,))
     return served
+
+
+def plot_panel(reg: Register, plot_id: str, lang: str) -> None:
+    """Show a plot: code, status, areas, lessee, sector, lease end, and its source."""
+    rows = reg.plots[reg.plots["id"] == plot_id]
+    if rows.empty:
+        return
+    plot = rows.iloc[0].to_dict()
+    st.markdown(f"#### {md(t('plot.title', lang))} {md(plot['code'] or plot_id)}")
+    status = plot["status"] or "unknown"
+    lines = [(t("plot.status", lang), t(f"plot.{status}", lang))]
+    for field, label in (("area_declared_ha", "plot.area_declared"),
+                         ("area_measured_ha", "plot.area_measured")):
+        value = plot.get(field)
+        lines.append((t(label, lang), f"{number(value, lang)} ha"
+                      if value is not None and value == value else t("unknown", lang)))
+    for field in ("lessee", "sector", "lease_end"):
+        lines.append((t(f"plot.{field}", lang), plot.get(field) or t("unknown", lang)))
+    st.markdown("\n".join(f"- **{md(k)}**: {md(v)}" for k, v in lines))
+    cite = citation_line(reg, plot.get("source_id"), plot.get("source_section"))
+    st.caption(md(f"{t('panel.source', lang)}: {cite} · {t('panel.as_of', lang)} "
+                  f"{plot.get('as_of') or '—'}"))
+    st.button(t("plot.clear", lang), key="clear_plot", on_click=lambda: S.update(plot=None))

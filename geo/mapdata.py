@@ -18,19 +18,30 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo.register import Register, ordered_values
+from geo.tiles import TileLayer
 
 __all__ = [
     "COORD_DECIMALS",
+    "PLOT_MIN_ZOOM",
     "chosen_values",
+    "data_tile_layers",
     "features_payload",
     "pack_indices",
+    "plot_area",
     "value_display",
 ]
+
+# From this zoom plots are drawn one by one (a 1 ha plot is about 6 px wide at 21° N);
+# below it, one circle per zone says how much of its plotted land is vacant.
+PLOT_MIN_ZOOM = 13
+PLOT_STATUS_CODES = {"leased": "l", "vacant": "v", "reserved": "r", "negotiation": "n",
+                     "unavailable": "u", "unknown": "?"}
 
 COORD_DECIMALS = 5  # about 1 m
 _SIMPLIFY = 2e-5  # degrees, about 2 m: below any plan's precision
@@ -118,10 +129,12 @@ def features_payload(reg: Register) -> dict[str, Any]:
         location is approximate), "pv" (province today), "nv", "ne" (names),
         "a" and "o" (area in ha and occupancy in %, see :func:`value_display`),
         "r" (radius in metres of a point zone's area-true circle), "g"
-        (GeoJSON geometry, WGS 84, 5 decimals)}``. A project is ``{"i", "id",
+        (GeoJSON geometry, WGS 84, 5 decimals), "np" (how many plots it has, when
+        any)}``. A project is ``{"i", "id",
         "k", "s", "q", "nv", "ne", "per" (period), "g"}``.
     """
     chosen = chosen_values(reg)
+    plot_counts = reg.plots["zone_id"].value_counts().to_dict() if len(reg.plots) else {}
     zones = []
     geoms = _geometries(reg.zones.geometry.values)
     for i, (row, geom, shape) in enumerate(zip(
@@ -135,6 +148,7 @@ def features_payload(reg: Register) -> dict[str, Any]:
             "pv": row["province_current"] or row["province"], "nv": row["name_vi"],
             "ne": row["name_en"], "a": area, "o": occ,
             "r": _radius_m(geom, _num(row["area_total_ha"])), "g": shape,
+            "np": int(plot_counts.get(zid, 0)) or None,
         }
         zones.append({k: v for k, v in item.items() if v not in (None, {})})
     projects = []
@@ -158,3 +172,64 @@ def pack_indices(mask: Iterable[bool] | pd.Series) -> str:
     bits = np.asarray(list(mask) if not isinstance(mask, pd.Series) else mask.to_numpy(),
                       dtype=bool)
     return base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode("ascii")
+
+
+def plot_area(plots: pd.DataFrame) -> pd.Series:
+    """Each plot's area in ha: the declared area, else the measured one (NaN if neither)."""
+    return plots["area_declared_ha"].fillna(plots["area_measured_ha"])
+
+
+def _plot_summary(reg: Register, zone_index: dict[str, int]) -> gpd.GeoDataFrame:
+    """One point per zone with plots: plot count and hectares leased and vacant."""
+    plots = reg.plots
+    if plots.empty:
+        return gpd.GeoDataFrame({"zone_id": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    frame = pd.DataFrame({"zone_id": plots["zone_id"], "status": plots["status"],
+                          "area": plot_area(plots)})
+    grouped = frame.groupby("zone_id")
+    summary = pd.DataFrame({
+        "n": grouped.size(),
+        "vacant": frame[frame["status"] == "vacant"].groupby("zone_id")["area"].sum(),
+        "leased": frame[frame["status"] == "leased"].groupby("zone_id")["area"].sum(),
+    }).fillna(0.0)
+    # Where to put the circle: the mean of the zone's plot centres (plots are packed
+    # inside their zone, so this falls within it for any compact zone).
+    centres = shapely.centroid(np.asarray(plots.geometry.values))
+    xy = pd.DataFrame({"zone_id": plots["zone_id"], "x": shapely.get_x(centres),
+                       "y": shapely.get_y(centres)})
+    mean = xy.groupby("zone_id")[["x", "y"]].mean()
+    summary["geometry"] = gpd.points_from_xy(mean.loc[summary.index, "x"],
+                                             mean.loc[summary.index, "y"])
+    summary["zi"] = [zone_index.get(z, -1) for z in summary.index]
+    return gpd.GeoDataFrame(summary.reset_index(), geometry="geometry", crs=plots.crs)
+
+
+def data_tile_layers(reg: Register) -> list[TileLayer]:
+    """The register's layers drawn from vector tiles: plots, and their summary per zone.
+
+    ``plots`` (from zoom :data:`PLOT_MIN_ZOOM`) carry ``id``, ``c`` (plot code),
+    ``s`` (status, one letter: see ``PLOT_STATUS_CODES``), ``a`` (area, ha), ``zi``
+    (the zone's index in :func:`features_payload`) and ``i`` (the plot's row).
+    ``plot_summary`` (below that zoom) has one point per zone with ``zi``, ``n``
+    (plots), ``vac`` and ``lea`` (hectares vacant and leased). Tooltips are built
+    in the browser from these, when hovered.
+    """
+    zone_index = {zid: i for i, zid in enumerate(reg.zones["id"])}
+    plots = reg.plots.assign(_area=plot_area(reg.plots), _row=range(len(reg.plots)))
+
+    def plot_props(row: dict[str, Any]) -> dict[str, Any]:
+        area = row["_area"]
+        return {"id": row["id"], "c": row["code"], "i": int(row["_row"]),
+                "s": PLOT_STATUS_CODES.get(row["status"] or "unknown", "?"),
+                "a": None if area is None or area != area else round(float(area), 2),
+                "zi": zone_index.get(row["zone_id"], -1)}
+
+    def summary_props(row: dict[str, Any]) -> dict[str, Any]:
+        return {"zi": int(row["zi"]), "n": int(row["n"]), "vac": round(float(row["vacant"]), 2),
+                "lea": round(float(row["leased"]), 2)}
+
+    return [
+        TileLayer("plots", plots, plot_props, min_zoom=PLOT_MIN_ZOOM),
+        TileLayer("plot_summary", _plot_summary(reg, zone_index), summary_props,
+                  max_zoom=PLOT_MIN_ZOOM - 1),
+    ]

@@ -46,9 +46,10 @@ __all__ = ["DEFAULT_SCHEMA", "PostgisStore", "is_postgis_location"]
 DEFAULT_SCHEMA = "kcn_atlas"
 SRID = 4326
 
-_SPATIAL = ("zones", "projects")
+_SPATIAL = ("zones", "projects", "plots")
 _PLAIN = ("figures", "sources", "zone_values", "audit")
 _TABLES = _SPATIAL + _PLAIN
+_OPTIONAL = ("plots",)  # registers written before plots existed have no such table
 _SCHEMES = ("postgresql", "postgresql+psycopg")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _VERSION_TABLE = "_version"
@@ -152,10 +153,13 @@ class PostgisStore:
                 f"no register at {self.description}; write one with "
                 "PostgisStore(url).write(read_source_dir())"
             )
-        if missing:
-            raise StoreError(f"{self.description} is not a KCN Atlas register: no {missing}")
+        required = [m for m in missing if m not in _OPTIONAL]
+        if required:
+            raise StoreError(f"{self.description} is not a KCN Atlas register: no {required}")
         tables: dict[str, pd.DataFrame] = {}
         for name in _SPATIAL:
+            if name in missing:
+                continue
             sql = f"SELECT * FROM {self._table(name)} ORDER BY _pos"  # noqa: S608
             gdf = gpd.read_postgis(sa.text(sql), conn, geom_col="geometry", crs=f"EPSG:{SRID}")
             tables[name] = gdf.drop(columns="_pos")

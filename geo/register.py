@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +15,8 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import STORE_CRS
 from geo.schema import (
     FIGURE_COLUMNS,
+    PLOT_COLUMNS,
+    PLOT_NUMERIC_COLUMNS,
     PROJECT_COLUMNS,
     SOURCE_COLUMNS,
     VALUE_FIELDS,
@@ -31,6 +33,8 @@ __all__ = [
     "Register",
     "RegisterFormatError",
     "bundled_source_dir",
+    "empty_plots",
+    "normalise_plots",
     "is_exact",
     "ordered_values",
     "read_source_dir",
@@ -44,9 +48,19 @@ class RegisterFormatError(ValueError):
     """A source file of the register is malformed."""
 
 
+def empty_plots() -> gpd.GeoDataFrame:
+    """Return a plots table with no rows (the store's columns, EPSG:4326)."""
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in PLOT_COLUMNS})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORE_CRS), crs=STORE_CRS)
+
+
 @dataclass(frozen=True)
 class Register:
-    """All tables of the register. Spatial tables are in EPSG:4326."""
+    """All tables of the register. Spatial tables are in EPSG:4326.
+
+    ``plots`` are the plots (lô đất) inside zones; a register without plot data
+    has an empty table.
+    """
 
     zones: gpd.GeoDataFrame
     projects: gpd.GeoDataFrame
@@ -54,10 +68,15 @@ class Register:
     sources: pd.DataFrame
     zone_values: pd.DataFrame
     audit: pd.DataFrame
+    plots: gpd.GeoDataFrame = field(default_factory=empty_plots)
 
     def with_zones(self, zones: gpd.GeoDataFrame) -> Register:
         """Return a copy of the register with other zones."""
         return replace(self, zones=normalise_zones(zones))
+
+    def with_plots(self, plots: gpd.GeoDataFrame) -> Register:
+        """Return a copy of the register with other plots."""
+        return replace(self, plots=normalise_plots(plots))
 
     def with_audit(self, at: str, who: str, action: str, detail: str) -> Register:
         """Return a copy of the register with one more audit entry."""
@@ -114,6 +133,20 @@ def normalise_projects(projects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.sort_values("id", kind="stable").reset_index(drop=True)
 
 
+def normalise_plots(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return plots with the store's columns, types and order, sorted by zone and id."""
+    if plots is None or len(plots) == 0:
+        return empty_plots()
+    text_cols = [c for c in PLOT_COLUMNS if c not in PLOT_NUMERIC_COLUMNS]
+    frame = _text_frame(pd.DataFrame(plots.drop(columns="geometry", errors="ignore")), text_cols)
+    for col in PLOT_NUMERIC_COLUMNS:
+        src = plots[col] if col in plots.columns else pd.Series(float("nan"), index=plots.index)
+        frame[col] = _numeric(src)
+    out = gpd.GeoDataFrame(frame[PLOT_COLUMNS], geometry=plots.geometry.values, crs=plots.crs)
+    out = out.to_crs(STORE_CRS) if out.crs is not None else out.set_crs(STORE_CRS)
+    return out.sort_values(["zone_id", "id"], kind="stable").reset_index(drop=True)
+
+
 def normalise_figures(figures: pd.DataFrame) -> pd.DataFrame:
     """Return figures with the store's columns; value columns as floats."""
     text_cols = [c for c in FIGURE_COLUMNS if c not in _FLOAT_FIGURE_COLUMNS]
@@ -139,6 +172,7 @@ def normalise_register(reg: Register) -> Register:
         zone_values=_sorted_text(reg.zone_values, ZONE_VALUE_COLUMNS,
                                  ["zone_id", "field", "source_id"]),
         audit=_text_frame(reg.audit, AUDIT_COLUMNS).reset_index(drop=True),
+        plots=normalise_plots(reg.plots),
     )
 
 
@@ -198,9 +232,9 @@ def _apply_values(zones: pd.DataFrame, values: pd.DataFrame,
     the register never turns it into one figure; the row itself keeps it.
     """
     zones = zones.copy()
-    for field in VALUE_FIELDS:
-        if field not in zones.columns:
-            zones[field] = None
+    for name in VALUE_FIELDS:
+        if name not in zones.columns:
+            zones[name] = None
     index = {zid: i for i, zid in zip(zones.index, zones["id"], strict=True)}
     chosen = ordered_values(values, sources)
     for row in chosen[chosen["chosen"]].itertuples(index=False):

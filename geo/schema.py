@@ -20,6 +20,8 @@ __all__ = [
     "Comparison",
     "Kind",
     "ProjectKind",
+    "PLOT_COLUMNS",
+    "PlotStatus",
     "Quality",
     "SourceTier",
     "Status",
@@ -46,6 +48,17 @@ class Status(StrEnum):
     PLANNED = "planned"
     PROPOSED = "proposed"
     UNKNOWN = "unknown"  # no source states it: drawn and listed, never guessed
+
+
+class PlotStatus(StrEnum):
+    """Whether a plot (lô đất) of a zone can be had, as of its source."""
+
+    LEASED = "leased"  # đã cho thuê
+    VACANT = "vacant"  # còn trống
+    RESERVED = "reserved"  # đã đặt chỗ
+    NEGOTIATION = "negotiation"  # đang đàm phán
+    UNAVAILABLE = "unavailable"  # không cho thuê: hạ tầng, cây xanh, công trình chung
+    UNKNOWN = "unknown"
 
 
 class Quality(StrEnum):
@@ -227,3 +240,24 @@ FIGURE_COLUMNS = [
 ]
 
 NUMERIC_ZONE_COLUMNS = [f for f, t in VALUE_FIELDS.items() if t in (float, int)]
+
+# The plots (lô đất) inside zones. Every value of a plot rests on the plot's own source
+# (source_id, section, as_of): a plot file from an authority, or an editor's change.
+# area_declared_ha is the area the source states; area_measured_ha is measured on the
+# ground from the geometry in VN-2000 / UTM 48N (EPSG:3405).
+PLOT_COLUMNS = [
+    "id",
+    "zone_id",
+    "code",
+    "status",
+    "area_declared_ha",
+    "area_measured_ha",
+    "lessee",
+    "sector",
+    "lease_end",
+    "source_id",
+    "source_section",
+    "as_of",
+    "notes",
+]
+PLOT_NUMERIC_COLUMNS = ["area_declared_ha", "area_measured_ha"]

@@ -45,8 +45,9 @@ STORE_ENV = "KCN_ATLAS_STORE"
 # reproducible.
 _BUILD_DATE = "2026-01-01T00:00:00Z"
 
-_SPATIAL = ("zones", "projects")
+_SPATIAL = ("zones", "projects", "plots")
 _PLAIN = ("figures", "sources", "zone_values", "audit")
+_OPTIONAL = ("plots",)  # registers written before plots existed have no such layer
 
 
 class StoreError(RuntimeError):
@@ -118,12 +119,12 @@ class GeoPackageStore:
             )
         try:
             layers = {name for name, _ in pyogrio.list_layers(self.path)}
-            missing = set(_SPATIAL + _PLAIN) - layers
+            missing = set(_SPATIAL + _PLAIN) - layers - set(_OPTIONAL)
             if missing:
                 raise StoreError(f"{self.path} is not a KCN Atlas register: no {sorted(missing)}")
             tables = {
                 name: pyogrio.read_dataframe(self.path, layer=name)
-                for name in _SPATIAL + _PLAIN
+                for name in _SPATIAL + _PLAIN if name in layers
             }
         except pyogrio.errors.DataSourceError as exc:
             raise StoreError(f"cannot read {self.path}: {exc}") from exc
@@ -159,6 +160,8 @@ def _write_gpkg(register: Register, path: Path) -> None:
     try:
         for name in _SPATIAL:
             gdf: gpd.GeoDataFrame = getattr(register, name)
+            if name in _OPTIONAL and gdf.empty:
+                continue
             pyogrio.write_dataframe(
                 gdf, path, layer=name, driver="GPKG", geometry_type="Unknown",
                 promote_to_multi=False,

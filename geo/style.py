@@ -11,6 +11,7 @@ from typing import Any
 
 __all__ = [
     "KIND_COLORS",
+    "PLOT_COLORS",
     "OCCUPANCY_CLASSES",
     "PROJECT_COLORS",
     "STATUS_COLORS",
@@ -30,6 +31,15 @@ STATUS_COLORS = {
     "unknown": "#9E9E9E",  # grey: no source states the status
 }
 KIND_COLORS = {"KKT": "#56B4E9", "KCN": "#D55E00", "CCN": "#8B5A2B"}
+# Plots: vacant land stands out (the investors' question), the rest recedes.
+PLOT_COLORS = {
+    "vacant": "#1A9850",  # green
+    "reserved": "#E69F00",  # orange
+    "negotiation": "#F0E442",  # yellow
+    "leased": "#7F8FA6",  # slate
+    "unavailable": "#D9D9D9",  # light grey
+    "unknown": "#9E9E9E",
+}
 UNKNOWN_COLOR = "#9E9E9E"
 
 # (key, lower bound inclusive, upper bound exclusive, colour)

@@ -92,7 +92,11 @@ class TileLayer:
         frame = self.frame[self.frame.geometry.notna() & ~self.frame.geometry.is_empty]
         projected = frame.to_crs(3857) if frame.crs is not None else frame.set_crs(3857)
         self._geoms = np.asarray(projected.geometry.values)
-        records = frame.drop(columns=frame.geometry.name).to_dict("records")
+        # Column lists zipped into rows: several times faster than DataFrame.to_dict.
+        columns = [c for c in frame.columns if c != frame.geometry.name]
+        records = ([dict(zip(columns, row, strict=True))
+                    for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
+                   if columns else [{} for _ in range(len(frame))])
         self._props = [
             {k: v for k, v in self.properties(rec).items() if v is not None
              and not (isinstance(v, float) and math.isnan(v))}
@@ -122,6 +126,9 @@ class TileLayer:
         origin = np.array([minx, maxy])
         flip = np.array([scale, -scale])
         geoms = shapely.transform(geoms, lambda xy: (xy - origin) * flip)
+        # Snapping to whole tile units here (topology kept, slivers gone) leaves the
+        # encoder nothing to round: a polygon never turns invalid and is never dropped.
+        geoms = shapely.set_precision(geoms, 1.0)
         out = []
         for i, geom in zip(hits, geoms, strict=True):
             if geom is None or shapely.is_empty(geom):

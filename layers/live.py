@@ -20,6 +20,7 @@ from geo.mapdata import pack_indices
 from geo.style import (
     KIND_COLORS,
     OCCUPANCY_CLASSES,
+    PLOT_COLORS,
     PROJECT_COLORS,
     STATUS_COLORS,
     UNKNOWN_COLOR,
@@ -86,12 +87,15 @@ class MapView:
     reference_tiles: str = ""
     reference_attribution: str = ""
     reference_max_zoom: int = 12
+    plot_tiles: str = ""  # empty when the register has no plots
+    plot_min_zoom: int = 13
+    plot_highlight: Sequence[str] = ()  # plots to outline: the site finder's results
 
 
 def map_labels(lang: str) -> dict[str, str]:
     """Return the labels the component writes itself (tooltips, list, notices)."""
     labels = label_group(lang, "kind.", "status.", "pkind.", "tier.", "list.", "map.",
-                         "quality.")
+                         "quality.", "plot.")
     for key in ("unknown", "legend.title", "attr.area_total_ha", "attr.occupancy_pct"):
         labels[key] = t(key, lang)
     return labels
@@ -105,11 +109,13 @@ def color_tables() -> dict[str, Any]:
         "occupancy": [[lo, None if hi == float("inf") else hi, color]
                       for _, lo, hi, color in OCCUPANCY_CLASSES],
         "project": dict(PROJECT_COLORS),
+        "plot": dict(PLOT_COLORS),
         "unknown": UNKNOWN_COLOR,
     }
 
 
-def legend_sections(state: MapState, project_kinds: Sequence[str]) -> list[LegendSection]:
+def legend_sections(state: MapState, project_kinds: Sequence[str],
+                    has_plots: bool = False) -> list[LegendSection]:
     """Return the legend of what the state shows: zones by colour mode, symbols, tiers."""
     lang, mode = state.lang, state.color
     sections: list[LegendSection] = []
@@ -131,6 +137,10 @@ def legend_sections(state: MapState, project_kinds: Sequence[str]) -> list[Legen
             items += (LegendItem(t("kind.study_area", lang), "#555555", "outline"),)
         sections.append(LegendSection(f"{t('legend.zones', lang)} – {t(f'color.{mode}', lang)}",
                                       items))
+    if "plots" in state.layers and has_plots:
+        items = tuple(LegendItem(t(f"plot.{k}", lang), c) for k, c in PLOT_COLORS.items())
+        items += (LegendItem(t("legend.plot_summary", lang), PLOT_COLORS["vacant"], "circle"),)
+        sections.append(LegendSection(t("legend.plots", lang), items))
     if "infra" in state.layers and project_kinds:
         items = tuple(LegendItem(t(f"pkind.{k}", lang), c, "line")
                       for k, c in PROJECT_COLORS.items() if k in set(project_kinds))
@@ -177,10 +187,14 @@ def component_data(view: MapView, *, features_url: str) -> dict[str, Any]:
                       "max_zoom": view.reference_max_zoom},
         "shown_zones": None if zones_all else pack_indices(view.zones_shown),
         "shown_projects": None if projects_all else pack_indices(view.projects_shown),
-        "selection": {"zone": state.zone, "project": state.project,
+        "selection": {"zone": state.zone, "project": state.project, "plot": state.plot,
                       "linked_zones": list(view.linked_zones),
                       "linked_projects": list(view.linked_projects)},
         "camera": view.camera.to_json() if view.camera is not None else None,
-        "legend_html": sections_html(legend_sections(state, view.project_kinds)),
+        "legend_html": sections_html(legend_sections(state, view.project_kinds,
+                                                     bool(view.plot_tiles))),
+        "plots": {"tiles": view.plot_tiles, "min_zoom": view.plot_min_zoom, "max_zoom": 16,
+                  "status": list(state.pstatus), "highlight": list(view.plot_highlight)}
+        if view.plot_tiles else None,
         "present": state.view == "present",
     }

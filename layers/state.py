@@ -23,6 +23,7 @@ __all__ = [
     "LAYER_KEYS",
     "PERIODS",
     "SCHEME_VERSION",
+    "PLOT_STATUSES",
     "STATUSES",
     "VIEWS",
     "MapState",
@@ -32,11 +33,12 @@ SCHEME_VERSION = "1"
 LANGS = ("vi", "en")
 PERIODS = ("now", "2025", "2030")
 COLOR_MODES = ("status", "kind", "occupancy")
-LAYER_KEYS = ("kkt", "kcn", "ccn", "study", "infra")
+LAYER_KEYS = ("kkt", "kcn", "ccn", "study", "infra", "plots")
 # "reference" is the bundled offline map (coast, provinces); "none" draws the data alone.
 BASEMAPS = ("osm", "light", "satellite", "reference", "none")
 KINDS = ("KKT", "KCN", "CCN", "study_area")
 STATUSES = ("operating", "under_construction", "planned", "proposed", "unknown")
+PLOT_STATUSES = ("leased", "vacant", "reserved", "negotiation", "unavailable", "unknown")
 VIEWS = ("map", "present")  # "present": the map, the selected zone's key figures and a QR
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -51,6 +53,7 @@ class MapState:
     lang: str = "vi"
     zone: str | None = None
     project: str | None = None
+    plot: str | None = None
     period: str = "now"
     color: str = "status"
     layers: tuple[str, ...] = LAYER_KEYS
@@ -58,6 +61,7 @@ class MapState:
     prov: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
+    pstatus: tuple[str, ...] = ()  # plot statuses shown (all when empty)
     occ: tuple[float, float] = (0.0, 100.0)
     area: tuple[float, float] | None = None
     q: str = ""
@@ -101,7 +105,8 @@ class MapState:
 
     def without_camera(self) -> MapState:
         """Return the state without centre and zoom (what the map's content depends on)."""
-        return replace(self, lat=None, lon=None, z=None, zone=None, project=None, q="")
+        return replace(self, lat=None, lon=None, z=None, zone=None, project=None, plot=None,
+                       q="")
 
     @classmethod
     def from_query(cls, query: Mapping[str, str | list[str]]) -> MapState:
@@ -200,6 +205,7 @@ def _parse(name: str, text: str) -> Any:
         "lang": lambda t: _choice(t, LANGS),
         "zone": _identifier,
         "project": _identifier,
+        "plot": _identifier,
         "period": lambda t: _choice(t, PERIODS),
         "color": lambda t: _choice(t, COLOR_MODES),
         "layers": lambda t: _choices(t, LAYER_KEYS, empty_ok=True),
@@ -207,6 +213,7 @@ def _parse(name: str, text: str) -> Any:
         "prov": _provinces,
         "kind": lambda t: _choices(t, KINDS),
         "status": lambda t: _choices(t, STATUSES),
+        "pstatus": lambda t: _choices(t, PLOT_STATUSES),
         "occ": lambda t: _range(t, 0.0, 100.0),
         "area": lambda t: _range(t, 0.0, None),
         "q": lambda t: t[:_MAX_TEXT],

@@ -115,6 +115,11 @@ function zoneStyle(st, f) {
     fillOpacity: study ? 0 : (f.k === "KKT" ? 0.08 : (existing ? 0.5 : 0.25)),
     dashArray: (f.q || study) ? "4 4" : null,
   };
+  // Over its own plots a zone is an outline: the plots carry the colours.
+  if (f.np && st.data.plots && st.map && st.map.getZoom() >= st.data.plots.min_zoom
+      && st.layerSet.has("plots")) {
+    style.fillOpacity = 0;
+  }
   const sel = st.data.selection || {};
   if (sel.zone === f.id) Object.assign(style, {color: "#000000", weight: 4, opacity: 1, dashArray: null});
   else if (st.linkedZones.has(f.id)) Object.assign(style, {weight: style.weight + 3, opacity: 1});
@@ -186,9 +191,12 @@ function zoneLayerFor(st, f) {
   }
   layer.kcnFeature = f;
   layer.bindTooltip(() => zoneTooltip(st, f), {sticky: true, direction: "top", opacity: 0.96});
+  layer.on("tooltipopen", () => { if (st.plotHit) layer.closeTooltip(); });
   layer.on("click", (ev) => {
     L.DomEvent.stopPropagation(ev);
-    st.select({t: "zone", id: f.id});
+    const hit = plotUnder(st, ev.latlng);
+    if (hit && hit.kind === "plot") st.select({t: "plot", id: hit.f.props.id});
+    else st.select({t: "zone", id: f.id});
   });
   return layer;
 }
@@ -237,6 +245,9 @@ function applyState(st) {
   const d = st.data;
   const layers = new Set(d.layers || []);
   const zoneShown = unpackBits(d.shown_zones);
+  st.layerSet = layers;
+  st.zoneShown = zoneShown;
+  st.sitePlots = new Set((d.plots && d.plots.highlight) || []);
   const projectShown = unpackBits(d.shown_projects);
   const sel = d.selection || {};
   st.linkedZones = new Set(sel.linked_zones || []);
@@ -266,6 +277,11 @@ function applyState(st) {
     }
   }
   updateBaseMap(st);
+  const plots = dataLayer(st);
+  if (plots) {
+    plots.clearLayout();
+    plots.rerenderTiles();
+  }
   updateLegend(st);
   renderList(st);
   placeLabels(st);
@@ -273,6 +289,116 @@ function applyState(st) {
   st.container.dataset.projectsDrawn = String(st.projects.filter((p) => p.on).length);
   st.container.dataset.selected = sel.zone || sel.project || "";
   st.container.dataset.applied = String(Number(st.container.dataset.applied || 0) + 1);
+}
+
+// --- plots: vector tiles from the app, drawn on canvas --------------------------
+
+const PLOT_STATUS = {l: "leased", v: "vacant", r: "reserved", n: "negotiation",
+                     u: "unavailable", "?": "unknown"};
+
+function plotVisible(st, f) {
+  const p = f.props;
+  if (!st.layerSet.has("plots")) return false;
+  if (st.zoneShown && p.zi >= 0 && !st.zoneShown(p.zi)) return false;
+  const want = st.data.plots && st.data.plots.status;
+  if (want && want.length && !want.includes(PLOT_STATUS[p.s] || "unknown")) return false;
+  return true;
+}
+
+function plotColor(st, f) {
+  return st.data.colors.plot[PLOT_STATUS[f.props.s] || "unknown"] || st.data.colors.unknown;
+}
+
+function plotHighlighted(st, f) {
+  return f.props.id === (st.data.selection || {}).plot || st.sitePlots.has(f.props.id);
+}
+
+function dataLayer(st) {
+  const d = st.data;
+  if (!d.plots || !d.plots.tiles || !window.protomapsL) return null;
+  if (st.dataLayer && st.dataLayerUrl === d.plots.tiles) return st.dataLayer;
+  if (st.dataLayer) st.map.removeLayer(st.dataLayer);
+  const P = window.protomapsL;
+  st.dataLayerUrl = d.plots.tiles;
+  st.dataLayer = P.leafletLayer({
+    url: d.plots.tiles,
+    maxDataZoom: d.plots.max_zoom,
+    attribution: "",
+    paintRules: [
+      {dataLayer: "plots", filter: (z, f) => plotVisible(st, f),
+       symbolizer: new P.PolygonSymbolizer({fill: (z, f) => plotColor(st, f), opacity: 0.8,
+                                             stroke: "#ffffff", width: 0.6, perFeature: true})},
+      {dataLayer: "plots", filter: (z, f) => plotVisible(st, f) && plotHighlighted(st, f),
+       symbolizer: new P.LineSymbolizer({color: "#000000", width: 2.5})},
+      {dataLayer: "plot_summary",
+       filter: (z, f) => st.layerSet.has("plots") && f.props.vac > 0
+         && (!st.zoneShown || f.props.zi < 0 || st.zoneShown(f.props.zi)),
+       symbolizer: new P.CircleSymbolizer({
+         radius: (z, f) => Math.max(4, Math.min(26, 2.2 * Math.sqrt(f.props.vac))),
+         fill: st.data.colors.plot.vacant, opacity: 0.75, stroke: "#ffffff", width: 1})},
+    ],
+    labelRules: [],
+    pane: "kcnPlots",
+  });
+  st.dataLayer.addTo(st.map);
+  return st.dataLayer;
+}
+
+function plotUnder(st, latlng) {
+  if (!st.dataLayer || !st.map.hasLayer(st.dataLayer)) return null;
+  const z = st.map.getZoom();
+  const found = st.dataLayer.queryTileFeaturesDebug(latlng.lng, latlng.lat, 6);
+  for (const hits of found.values()) {
+    for (const hit of hits) {
+      const f = hit.feature;
+      if (hit.layerName === "plots" && z >= st.data.plots.min_zoom && plotVisible(st, f)) {
+        return {kind: "plot", f};
+      }
+      if (hit.layerName === "plot_summary" && z < st.data.plots.min_zoom && f.props.vac > 0) {
+        return {kind: "summary", f};
+      }
+    }
+  }
+  return null;
+}
+
+function plotTooltip(st, hit) {
+  const p = hit.f.props;
+  const box = el("div", {class: "kcn-tip"});
+  const zone = st.zones[p.zi] ? zoneName(st, st.zones[p.zi].f) : "";
+  const fmt = numberFormat(st.data.lang, 2);
+  if (hit.kind === "plot") {
+    box.append(el("b", {text: `${tr(st, "plot.code")} ${p.c}`}));
+    if (zone) box.append(el("div", {text: zone}));
+    box.append(el("div", {text: tr(st, `plot.${PLOT_STATUS[p.s] || "unknown"}`)}));
+    if (p.a !== undefined) box.append(el("div", {text: `${fmt.format(p.a)} ha`}));
+  } else {
+    box.append(el("b", {text: zone}));
+    box.append(el("div", {text: tr(st, "plot.summary")
+      .replace("{n}", String(p.n)).replace("{vac}", fmt.format(p.vac))
+      .replace("{lea}", fmt.format(p.lea))}));
+  }
+  return box;
+}
+
+function onPointer(st, ev) {
+  if (st.pointerFrame) return;
+  st.pointerFrame = requestAnimationFrame(() => {
+    st.pointerFrame = null;
+    const hit = plotUnder(st, ev.latlng);
+    st.plotHit = hit;
+    if (!hit) {
+      if (st.plotTip) st.map.closeTooltip(st.plotTip);
+      st.mapDiv.classList.remove("kcn-pointer");
+      return;
+    }
+    st.mapDiv.classList.add("kcn-pointer");
+    // The plot is on top: its description, not the zone's beneath it.
+    st.zoneGroup.eachLayer((layer) => layer.closeTooltip && layer.closeTooltip());
+    if (!st.plotTip) st.plotTip = window.L.tooltip({direction: "top", opacity: 0.96});
+    st.plotTip.setLatLng(ev.latlng).setContent(plotTooltip(st, hit));
+    if (!st.map.hasLayer(st.plotTip)) st.plotTip.addTo(st.map);
+  });
 }
 
 // --- base map and the bundled reference map ---------------------------------
@@ -612,6 +738,7 @@ function createMap(st) {
   L.control.scale({imperial: false, position: "bottomright"}).addTo(st.map);
   st.renderer = L.canvas({padding: 0.3, tolerance: 4});
   st.map.createPane("kcnReference").style.zIndex = 150;
+  st.map.createPane("kcnPlots").style.zIndex = 390;  // above the base map, below zones
   st.labelPane = st.map.createPane("kcnLabels");
   st.labelPane.style.zIndex = 650;
   st.labelPane.style.pointerEvents = "none";
@@ -622,7 +749,21 @@ function createMap(st) {
   st.provinceLabels = [];
   buildLegend(st);
   st.map.on("moveend", () => onMoveEnd(st));
+  st.map.on("mousemove", (ev) => onPointer(st, ev));
+  st.map.on("click", (ev) => {
+    const hit = plotUnder(st, ev.latlng);
+    if (hit && hit.kind === "plot") st.select({t: "plot", id: hit.f.props.id});
+  });
   st.map.on("zoomstart", () => { if (st.labelPane) st.labelPane.replaceChildren(); });
+  st.map.on("zoomend", () => {
+    // Zones with plots turn into outlines from the zoom where plots are drawn.
+    const minZ = st.data.plots ? st.data.plots.min_zoom : 99;
+    const above = st.map.getZoom() >= minZ;
+    if (above !== st.abovePlotZoom) {
+      st.abovePlotZoom = above;
+      for (const z of st.zones) if (z.on && z.f.np) setLayerStyle(z.layer, zoneStyle(st, z.f));
+    }
+  });
   st.map.setView(d.initial_center || [21.0, 106.8], d.initial_zoom || 8, {animate: false});
   // The container may get its final size after the first paint.
   if (window.ResizeObserver) {
@@ -651,7 +792,8 @@ export default function (component) {
     parentElement.append(host);
   }
   const st = host.__kcn || (host.__kcn = {container: host, linkedZones: new Set(),
-                                          linkedProjects: new Set()});
+                                          linkedProjects: new Set(), sitePlots: new Set(),
+                                          layerSet: new Set()});
   st.data = data;
   st.select = (what) => setTriggerValue("select", what);
   guardHistory(st);

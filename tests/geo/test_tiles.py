@@ -60,3 +60,27 @@ def test_tile_bounds_are_web_mercator_metres():
     assert x0 == pytest.approx(-20037508.34, rel=1e-6) and x1 == pytest.approx(20037508.34,
                                                                                rel=1e-6)
     assert y1 - y0 == pytest.approx(x1 - x0)
+
+
+def test_a_layer_without_attributes_still_tiles():
+    frame = gpd.GeoDataFrame(geometry=[box(106.75, 20.83, 106.77, 20.85)], crs="EPSG:4326")
+    layer = TileLayer("land", frame, lambda r: {})
+    data = mapbox_vector_tile.decode(encode_tile([layer], *_tile_of(106.76, 20.84, 12)))
+    assert len(data["land"]["features"]) == 1
+
+
+@pytest.mark.parametrize(("z", "x", "y"), [(8, 203, 112), (9, 407, 225), (6, 50, 28), (10, 812, 450)])
+def test_reference_tiles_keep_the_land_they_cover(z, x, y):
+    """A tile mostly on land draws that land (a big clipped polygon is never dropped)."""
+    import shapely
+    from shapely.geometry import shape
+
+    from geo.reference import load_reference, reference_tile
+
+    data = mapbox_vector_tile.decode(reference_tile(z, x, y), default_options={"y_coord_down": True})
+    drawn = shapely.union_all([shape(f["geometry"]) for f in data["land"]["features"]])
+    drawn_share = drawn.intersection(box(0, 0, 4096, 4096)).area / 4096 ** 2
+    bounds = box(*tile_bounds(z, x, y))
+    land = load_reference().land.to_crs(3857).geometry.iloc[0]
+    true_share = land.intersection(bounds).area / bounds.area
+    assert drawn_share == pytest.approx(true_share, abs=0.02)
