@@ -69,7 +69,8 @@ def test_a_layer_without_attributes_still_tiles():
     assert len(data["land"]["features"]) == 1
 
 
-@pytest.mark.parametrize(("z", "x", "y"), [(8, 203, 112), (9, 407, 225), (6, 50, 28), (10, 812, 450)])
+@pytest.mark.parametrize(("z", "x", "y"),
+                         [(8, 203, 112), (9, 407, 225), (6, 50, 28), (10, 812, 450)])
 def test_reference_tiles_keep_the_land_they_cover(z, x, y):
     """A tile mostly on land draws that land (a big clipped polygon is never dropped)."""
     import shapely
@@ -77,7 +78,8 @@ def test_reference_tiles_keep_the_land_they_cover(z, x, y):
 
     from geo.reference import load_reference, reference_tile
 
-    data = mapbox_vector_tile.decode(reference_tile(z, x, y), default_options={"y_coord_down": True})
+    data = mapbox_vector_tile.decode(reference_tile(z, x, y),
+                                     default_options={"y_coord_down": True})
     drawn = shapely.union_all([shape(f["geometry"]) for f in data["land"]["features"]])
     drawn_share = drawn.intersection(box(0, 0, 4096, 4096)).area / 4096 ** 2
     bounds = box(*tile_bounds(z, x, y))
