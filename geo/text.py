@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -37,15 +38,30 @@ def matches(query: str, *candidates: str | None) -> bool:
     return any(needle in fold(c) for c in candidates if c)
 
 
-def slugify(text: str) -> str:
-    """Return the ASCII slug used for stable ids.
+SLUG_MAX = 80  # every id fits a link and a QR code
+
+
+def slugify(text: str, max_length: int = SLUG_MAX) -> str:
+    """Return the ASCII slug used for stable ids, at most ``max_length`` characters.
+
+    A longer slug is cut at a hyphen and ends with a short hash of the whole slug, so
+    two long names that share their start still get different slugs.
 
     >>> slugify("KCN Đình Vũ")
     'kcn-dinh-vu'
     >>> slugify("KKT Đình Vũ – Cát Hải")
     'kkt-dinh-vu-cat-hai'
+    >>> len(slugify("KCN " + "rất dài " * 40)) <= 80
+    True
     """
-    return _NON_ALNUM.sub("-", fold(text)).strip("-")
+    slug = _NON_ALNUM.sub("-", fold(text)).strip("-")
+    if len(slug) <= max_length:
+        return slug
+    digest = hashlib.sha1(slug.encode("ascii"), usedforsecurity=False).hexdigest()[:8]
+    head = slug[: max_length - len(digest) - 1]
+    if "-" in head and slug[len(head)] != "-":
+        head = head.rsplit("-", 1)[0]  # end on a whole word
+    return f"{head.rstrip('-')}-{digest}"
 
 
 _VN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")

@@ -18,6 +18,17 @@ def test_slugify(name, slug):
     assert slugify(name) == slug
 
 
+def test_long_slugs_are_capped_with_a_hash():
+    long_a = "KCN " + "Khu công nghiệp rất dài " * 20 + "phía Bắc"
+    long_b = "KCN " + "Khu công nghiệp rất dài " * 20 + "phía Nam"
+    a, b = slugify(long_a), slugify(long_b)
+    assert len(a) <= 80 and len(b) <= 80
+    assert a != b
+    assert a.startswith("kcn-khu-cong-nghiep-rat-dai-")
+    assert a == slugify(long_a)  # stable
+    assert slugify("x" * 200) == slugify("x" * 200) and len(slugify("x" * 200)) == 80
+
+
 def test_fold_handles_decomposed_and_composed_forms():
     assert fold("Đình Vũ") == fold("Đi\u0300nh Vu\u0303") == "dinh vu"
 
