@@ -1,4 +1,4 @@
-"""Tests of geo.importer: every fixture is built here, in tmp_path."""
+"""End-to-end tests of geo.importer.read_import: every fixture is built here, in tmp_path."""
 
 from __future__ import annotations
 
