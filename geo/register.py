@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import STORE_CRS
 from geo.schema import (
     FIGURE_COLUMNS,
+    NUMERIC_ZONE_COLUMNS,
     PLOT_COLUMNS,
     PLOT_NUMERIC_COLUMNS,
     PROJECT_COLUMNS,
@@ -113,7 +114,7 @@ def _numeric(series: pd.Series) -> pd.Series:
 
 def normalise_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return zones with exactly the store's columns, types and order, sorted by id."""
-    numeric = [f for f, t in VALUE_FIELDS.items() if t in (float, int)]
+    numeric = NUMERIC_ZONE_COLUMNS
     text_cols = [c for c in ZONE_COLUMNS if c not in numeric]
     frame = _text_frame(pd.DataFrame(zones.drop(columns="geometry", errors="ignore")), text_cols)
     for col in numeric:

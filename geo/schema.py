@@ -12,7 +12,10 @@ from enum import StrEnum
 
 __all__ = [
     "FIGURE_COLUMNS",
+    "MEASURED_ZONE_COLUMNS",
+    "NUMERIC_ZONE_COLUMNS",
     "PROJECT_COLUMNS",
+    "REQUIRED_ZONE_FIELDS",
     "SOURCE_COLUMNS",
     "VALUE_FIELDS",
     "ZONE_COLUMNS",
@@ -194,6 +197,11 @@ ZONE_COLUMNS = [
     "sectors",
     "kcn_count",
     "geometry_quality",
+    # The ground area of the zone's polygon in hectares, measured in VN-2000 / UTM 48N
+    # (EPSG:3405, planar area of the polygon reprojected there; within 0.005% of the
+    # geodesic area in northern Vietnam), by the importer when the polygon came in. Apart
+    # from area_total_ha, which is the area a source declares. Empty for points.
+    "area_measured_ha",
     "geometry_source_id",
     "source_id",
     "source_section",
@@ -239,7 +247,16 @@ FIGURE_COLUMNS = [
     "as_of",
 ]
 
-NUMERIC_ZONE_COLUMNS = [f for f, t in VALUE_FIELDS.items() if t in (float, int)]
+# Measured, not sourced: derived from the geometry, so it has no row in zone_values.
+MEASURED_ZONE_COLUMNS = ["area_measured_ha"]
+
+NUMERIC_ZONE_COLUMNS = [f for f, t in VALUE_FIELDS.items() if t in (float, int)] + \
+    MEASURED_ZONE_COLUMNS
+
+# What every zone must have. validate() checks these and the importer fills each of them
+# (or refuses the feature), so a clean import never makes validation fail.
+REQUIRED_ZONE_FIELDS = ("id", "kind", "name_vi", "status", "geometry_quality", "source_id",
+                        "as_of")
 
 # The plots (lô đất) inside zones. Every value of a plot rests on the plot's own source
 # (source_id, section, as_of): a plot file from an authority, or an editor's change.

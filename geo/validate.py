@@ -9,6 +9,7 @@ import pandas as pd
 from geo.crs import inside_vietnam
 from geo.register import Register, is_exact, normalise_register, ordered_values
 from geo.schema import (
+    REQUIRED_ZONE_FIELDS,
     VALUE_FIELDS,
     Comparison,
     Kind,
@@ -209,6 +210,22 @@ def _check_family(reg: Register) -> list[Problem]:
     return problems
 
 
+# Required zone fields that other checks already report with their own message.
+_CHECKED_ELSEWHERE = {"id", "kind", "status", "geometry_quality", "source_id", "as_of"}
+
+
+def _check_required(reg: Register) -> list[Problem]:
+    """Every zone has what the importer guarantees (``schema.REQUIRED_ZONE_FIELDS``)."""
+    problems = []
+    for column in REQUIRED_ZONE_FIELDS:
+        if column in _CHECKED_ELSEWHERE:
+            continue
+        for rid, value in zip(reg.zones["id"], reg.zones[column], strict=True):
+            if value is None:
+                problems.append(Problem("zones", str(rid), f"{column} is missing"))
+    return problems
+
+
 def _check_vocab(reg: Register) -> list[Problem]:
     rules = [
         ("zones", reg.zones, "kind", {k.value for k in Kind}, True),
@@ -305,7 +322,9 @@ def _check_links(reg: Register) -> list[Problem]:
 def validate(reg: Register) -> list[Problem]:
     """Return every problem found in the register; an empty list means it is sound.
 
-    Checks: unique ids; every record, value and figure sourced with an as-of
+    Checks: unique ids; every zone with the fields the importer guarantees
+    (``schema.REQUIRED_ZONE_FIELDS``: id, kind, name, status, geometry quality,
+    source and as-of date); every record, value and figure sourced with an as-of
     date; every known value of a zone (status, areas, district, commune, parent
     KKT, ...) backed by the zone_values row the register picks for it; no value
     and no zone resting on the editors' own knowledge (editors may only place a
@@ -318,6 +337,7 @@ def validate(reg: Register) -> list[Problem]:
     reg = normalise_register(reg)  # None for missing text, floats for numbers
     return (
         _check_ids(reg)
+        + _check_required(reg)
         + _check_sources(reg)
         + _check_vocab(reg)
         + _check_numbers(reg)
