@@ -146,9 +146,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from geo.merge import apply_merge, plan_merge
 
     path = Path(args.file)
-    data = path.read_bytes()
-    report = read_import(data, path.name, layer=args.layer, crs=args.crs,
-                         encoding=args.encoding)
+    # The file is read in place: its size is checked before a byte of it is read.
+    report = read_import(path, path.name, layer=args.layer, crs=args.crs,
+                         encoding=args.encoding, mapping=dict(args.map or []),
+                         prefer=args.prefer_sheet)
     doc: dict[str, Any] = report.to_json()
     code = 0
     if report.outcome == "reject":
@@ -168,6 +169,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     else:
         _print_import(doc)
     return code
+
+
+def _column_field(text: str) -> tuple[str, str]:
+    column, sep, field = text.rpartition("=")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=FIELD, got {text!r}")
+    return column.strip(), field.strip()
 
 
 def _print_import(doc: dict[str, Any]) -> None:
@@ -239,6 +247,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", help="import only this layer of the file")
     p.add_argument("--crs", help="coordinate system when the file has none, e.g. EPSG:9210")
     p.add_argument("--encoding", help="text encoding: utf-8, cp1258, tcvn3 or vni")
+    p.add_argument("--map", action="append", type=_column_field, metavar="COLUMN=FIELD",
+                   help="read COLUMN into the register field FIELD (e.g. \"Diện tích đất "
+                   "CN=area_industrial_ha\"); an empty FIELD keeps the column in the notes; "
+                   "repeat for more columns")
+    p.add_argument("--prefer-sheet", metavar="SHEET",
+                   help="when the sheets of a workbook disagree about a zone, trust this one")
     p.add_argument("--dry-run", action="store_true", help="report and plan, write nothing")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_import)

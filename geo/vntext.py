@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["ENCODINGS", "TCVN3_TABLE", "VNI_TABLE", "Detection", "decode", "detect", "encode"]
+__all__ = ["ENCODINGS", "TCVN3_TABLE", "VNI_TABLE", "Detection", "decode", "detect", "encode",
+           "syllable_share"]
 
 ENCODINGS: tuple[str, ...] = ("utf-8", "cp1258", "tcvn3", "vni")
 
@@ -668,3 +669,35 @@ def detect(samples: Iterable[bytes]) -> Detection:
     if (runner_up.value, runner_up.good) == (best.value, best.good):
         reason += f", a tie settled in favour of {name} as the commoner encoding"
     return Detection(best.encoding, _confidence(best, runner_up), reason)
+
+
+def syllable_share(samples: Iterable[bytes], encoding: str) -> tuple[int, int]:
+    """Count the accented words of ``samples`` that read as Vietnamese syllables in ``encoding``.
+
+    Returns ``(good, judged)``: how many accented words decode to well-formed
+    syllables, out of how many accented words (plus bytes the encoding does not
+    assign, which count against it). Plain ASCII words are no evidence and are
+    not counted. Used to tell whether a declared encoding fits the bytes.
+
+    >>> syllable_share([b"H\\xb6i Ph\\xdfng"], "tcvn3")
+    (2, 2)
+    >>> syllable_share([b"H\\xb6i Ph\\xdfng"], "cp1258")[0]
+    0
+    """
+    _check(encoding)
+    words: Counter[bytes] = Counter()
+    seen = 0
+    for raw in samples:
+        if not raw or raw.isascii() or seen >= _MAX_WORDS:
+            continue
+        found = [w for w in _RAW_WORD.findall(raw) if not w.isascii()]
+        words.update(found)
+        seen += len(found)
+    if encoding == "utf-8":
+        try:
+            for raw in words:
+                raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return 0, sum(words.values())
+    score = _score(words, encoding)
+    return score.good, score.words + score.junk

@@ -31,8 +31,8 @@ from geo.crs import (
 from geo.importer.model import Collector, Layer, Options, Refusal
 from geo.text import fold
 
-__all__ = ["crs_hint", "crs_of", "degrees", "identify_crs", "label", "layer_crs",
-           "parse_crs_option"]
+__all__ = ["UnknownDatum", "crs_hint", "crs_of", "degrees", "identify_crs", "label",
+           "layer_crs", "parse_crs_option", "spelled_shift"]
 
 _VN2000_SHIFT = (-191.904, -39.303, -111.450)
 _VN2000_CODES = (4756, 3405, 3406, *range(9205, 9219), *range(5896, 5900))
@@ -52,7 +52,10 @@ def parse_crs_option(text: str) -> tuple[CRS, str]:
     except ProjCRSError:
         raise Refusal(f"Unknown CRS {text!r}: give an EPSG code such as \"EPSG:9210\" "
                       "(VN-2000 / TM-3 105-45) or WKT.") from None
-    identified, name, _ = identify_crs(parsed)
+    try:
+        identified, name, _ = identify_crs(parsed)
+    except UnknownDatum as exc:
+        raise Refusal(f"The CRS given with crs=: {exc}.") from None
     return identified, name
 
 
@@ -90,16 +93,113 @@ def _is_wgs84_ellipsoid(crs: CRS) -> bool:
         abs(ell.inverse_flattening - 298.257223563) < 1e-6
 
 
+def _alnum(text: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text or ""))
+
+
+def _base(crs: CRS) -> CRS:
+    return crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
+
+
+def _datum_name(crs: CRS) -> str:
+    base = _base(crs)
+    return base.datum.name if base.datum is not None else ""
+
+
+_VN2000_WORDS = ("vn2000", "vietnam2000", "vn2k")
+_WGS84_NAMES = {"wgs84", "wgs1984", "dwgs1984", "dwgs84", "worldgeodeticsystem1984",
+                "dmif104", "mif104"}
+# MapInfo writes a custom datum into the name: D_MIF_9999_<ellipsoid>_<dx>_<dy>_<dz>_<rx>_
+# <ry>_<rz>_<scale>_<prime meridian>, each number with "_" for its decimal point.
+_MIF = re.compile(r"mif[_\s]*(9999|999)[_\s]+\d+[_\s]+(.*)$", re.IGNORECASE)
+_MIF_NUMBER = re.compile(r"(-?\d+)(?:_(\d+))?")
+_DECIMALS = re.compile(r"-?\d+\.\d+|-?\d+")
+
+
+def spelled_shift(name: str) -> list[float] | None:
+    """Read the datum shift a datum's name spells out (MapInfo's custom datums), if any.
+
+    >>> spelled_shift("D_MIF_9999_28_-191_90441429_-39_30318279_-111_45032835_-0_00928836"
+    ...               "_0_01975479_-0_00427372_0_252906278_0")[:3]
+    [-191.90441429, -39.30318279, -111.45032835]
+    """
+    m = _MIF.search(name)
+    if m:
+        numbers = [float(f"{a}.{b}" if b else a) for a, b in _MIF_NUMBER.findall(m.group(2))]
+        return numbers if len(numbers) >= 3 else None
+    numbers = [float(n) for n in _DECIMALS.findall(name)]
+    big = [n for n in numbers if abs(n) >= 10]
+    return numbers if len(big) >= 3 and len(numbers) >= 3 else None
+
+
+def _near_vn2000(shift: Sequence[float]) -> bool:
+    # Within 2 m of EPSG's VN-2000 shift: older published shifts (about 1 m away) count.
+    return len(shift) >= 3 and all(
+        abs(a - b) < 2.0 for a, b in zip(shift[:3], _VN2000_SHIFT, strict=True))
+
+
 def _is_vn2000_datum(crs: CRS) -> bool:
-    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
-    name = re.sub(r"[^a-z0-9]", "", fold(base.datum.name if base.datum else ""))
-    if "vn2000" in name or "vietnam2000" in name:
+    name = _alnum(_datum_name(crs))
+    if any(w in name for w in _VN2000_WORDS):
         return True
     if crs.is_bound and crs.coordinate_operation is not None:
         shift = [float(p.value) for p in list(crs.coordinate_operation.params)[:3]]
-        return len(shift) == 3 and all(
-            abs(a - b) < 0.01 for a, b in zip(shift, _VN2000_SHIFT, strict=True))
+        return _near_vn2000(shift)
+    if (spelled := spelled_shift(_datum_name(crs))) is not None:
+        return _near_vn2000(spelled)
+    if not _datum_known(crs):
+        # A datum with a made-up name: the CRS's own names may still say VN-2000.
+        base = _base(crs)
+        names = [base.name, base.geodetic_crs.name if base.geodetic_crs else ""]
+        return any(w in _alnum(n) for n in names for w in _VN2000_WORDS)
     return False
+
+
+def _datum_known(crs: CRS) -> bool:
+    """Tell whether PROJ can place the datum: an EPSG datum, WGS 84, or an explicit shift."""
+    base = _base(crs)
+    if crs.is_bound or base.datum is None:
+        return True
+    if base.datum.to_json_dict().get("id") is not None:
+        return True
+    if _alnum(base.datum.name) in _WGS84_NAMES:
+        return True
+    return crs.to_epsg(min_confidence=70) is not None
+
+
+class UnknownDatum(ValueError):
+    """A coordinate system whose datum cannot be identified; the message asks for one."""
+
+
+def _candidates(crs: CRS) -> list[str]:
+    """Coordinate systems a CRS with an unidentified datum is likely to be."""
+    base = _base(crs)
+    out: list[int] = []
+    if base.is_geographic:
+        out = [4756, 4326]
+    elif base.is_projected:
+        params = _tm_params(base)
+        if (code := _match_tm(params)) is not None:
+            out.append(code)
+        if base.coordinate_operation is not None:
+            with_wgs84 = ProjectedCRS(conversion=base.coordinate_operation,
+                                      geodetic_crs=CRS.from_epsg(4326))
+            if (wgs := with_wgs84.to_epsg(min_confidence=70)) and wgs not in out:
+                out.append(wgs)
+    return [label(CRS.from_epsg(c), c) for c in out]
+
+
+def _projection(crs: CRS) -> str:
+    base = _base(crs)
+    if base.is_geographic:
+        return "Its coordinates are degrees"
+    params = _tm_params(base)
+    if params:
+        return (f"Its projection is Transverse Mercator, central meridian "
+                f"{params.get('longitude of natural origin', 0):g}°, scale "
+                f"{params.get('scale factor at natural origin', 1):g}")
+    method = base.coordinate_operation.method_name if base.coordinate_operation else "unknown"
+    return f"Its projection is {method}"
 
 
 def _match_tm(params: dict[str, float]) -> int | None:
@@ -124,9 +224,17 @@ def identify_crs(crs: CRS) -> tuple[CRS, str, str | None]:
     """Return the CRS to transform from, its label, and a warning about it if any.
 
     VN-2000 in any form (EPSG, ESRI or custom-named WKT with the VN-2000 datum or its
-    7-parameter shift) becomes its EPSG code, so PROJ applies the right shift.
+    7-parameter shift, the datum named as MapInfo, ArcGIS, QGIS or GDAL name it, or
+    with its shift spelled in the name) becomes its EPSG code, so PROJ applies the
+    right shift.
+
+    Raises
+    ------
+    UnknownDatum
+        If the datum is only a name KCN Atlas cannot identify: guessing would put
+        every zone about 200 m off, so the caller asks, naming the likely candidates.
     """
-    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
+    base = _base(crs)
     if _is_vn2000_datum(crs) and _is_wgs84_ellipsoid(base):
         if base.is_geographic:
             vn = CRS.from_user_input(VN2000_GEOGRAPHIC)
@@ -145,6 +253,14 @@ def identify_crs(crs: CRS) -> tuple[CRS, str, str | None]:
     if code:
         known = CRS.from_epsg(code)
         return known, label(known, code), None
+    if not _datum_known(crs):
+        found = _candidates(crs)
+        likely = (f": it is likely {' or '.join(found)}" if found else "")
+        raise UnknownDatum(
+            f"its coordinate system names its datum {_datum_name(crs)!r}, which KCN Atlas "
+            f"cannot identify, and a wrong datum puts every zone about 200 m off. "
+            f"{_projection(crs)}{likely}. Import again with crs=\"EPSG:…\" naming the right "
+            "one")
     warning = None
     if base.is_projected and not _is_vn2000_datum(crs):
         tm = _match_tm(_tm_params(base))
@@ -214,7 +330,10 @@ def layer_crs(lyr: Layer, opts: Options, out: Collector) -> tuple[CRS | None, st
     declared = lyr.crs
     if opts.crs is not None:
         if declared is not None:
-            ident, name, _ = identify_crs(declared)
+            try:
+                ident, name, _ = identify_crs(declared)
+            except UnknownDatum:
+                ident, name = declared, declared.name
             if not ident.equals(opts.crs):
                 out.warnings.append(f"Layer {lyr.name} declares {name}, but crs= asked for "
                                     f"{opts.crs_label}: used {opts.crs_label}.")
@@ -224,7 +343,7 @@ def layer_crs(lyr: Layer, opts: Options, out: Collector) -> tuple[CRS | None, st
             wgs = CRS.from_user_input(STORE_CRS)
             return wgs, label(wgs, 4326)
         return None, None
-    ident, name, warning = identify_crs(declared)
+    ident, name, warning = identify_crs(declared)  # UnknownDatum: the caller refuses the layer
     if warning:
         out.warnings.append(f"Layer {lyr.name}: {warning}")
     return ident, name

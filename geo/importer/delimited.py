@@ -1,4 +1,4 @@
-"""Reader for CSV and other delimited text, in UTF-8 or a legacy Vietnamese encoding."""
+"""Reader for CSV and other delimited text, in UTF-8, UTF-16 or a legacy Vietnamese encoding."""
 
 from __future__ import annotations
 
@@ -7,36 +7,34 @@ import io
 from typing import Any
 
 from geo import vntext
-from geo.importer.model import SURE, Layer, Options, Refusal, reading
+from geo.importer.encoding import choose_encoding, decode_text
+from geo.importer.model import Layer, Options, Refusal, reading
 from geo.importer.sheets import table_layer
 from geo.importer.sniff import stem
-from geo.text import nfc
 
 __all__ = ["read_csv"]
 
 
 def read_csv(data: bytes, filename: str, opts: Options) -> list[Layer]:
-    """Read delimited text: detect its encoding and delimiter, then its header."""
-    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    notes = []
-    if opts.encoding:
-        enc = opts.encoding
-    else:
+    """Read delimited text: its encoding from its bytes, its delimiter, then its header."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, as Excel saves "Unicode text"
         try:
-            raw.decode("utf-8")
-            enc = "utf-8"
+            data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
-            found = vntext.detect([line for line in raw.splitlines() if line.strip()])
-            enc = found.encoding
-            if found.confidence < SURE:
-                notes.append(f"{filename}: the text encoding is uncertain; read it as {enc} "
-                             f"({found.reason}). If names look wrong, import again with "
-                             "encoding=\"tcvn3\", \"vni\", \"cp1258\" or \"utf-8\".")
+            raise Refusal(f"{filename} starts like UTF-16 text but is not.") from None
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    # A null byte would end a value in most programs: it is kept as a mark, and the
+    # report names the feature it was found in.
+    raw = raw.replace(b"\x00", "\ufffd".encode())
+    lines = [line for line in raw.splitlines() if line.strip()]
+    declared = "utf-8" if data.startswith(b"\xef\xbb\xbf") else None
+    choice = choose_encoding(lines, declared, "its byte-order mark", filename, opts.encoding)
+    enc = choice.encoding
     try:
-        text = nfc(vntext.decode(raw, enc))
+        text = decode_text(raw, enc)
     except ValueError:
         raise Refusal(f"{filename} is not valid {enc} text: import again with another "
-                      "encoding=(utf-8, cp1258, tcvn3 or vni).") from None
+                      f"encoding=({', '.join(vntext.ENCODINGS)}).") from None
     sample = text[:16384]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -50,7 +48,8 @@ def read_csv(data: bytes, filename: str, opts: Options) -> list[Layer]:
     width = max((len(r) for r in rows), default=0)
     grid: list[list[Any]] = [[v if v.strip() else None for v in r] + [None] * (width - len(r))
                              for r in rows]
-    lyr = table_layer(stem(filename), None, grid, opts)
+    lyr = table_layer(stem(filename), grid, opts)
     lyr.encoding = lyr.encoding or enc
-    lyr.notes = notes + lyr.notes
+    if choice.warning:
+        lyr.notes.insert(0, choice.warning)
     return [lyr]

@@ -1,33 +1,48 @@
-"""Field mapping: which column holds which register field, and reading its values."""
+"""Field mapping: which column holds which register field, and reading its values.
+
+Headers are matched after folding (no diacritics, lower case, ``_`` for anything
+else): ``"Diện tích (ha)"`` is ``dien_tich_ha``, an alias of ``area_total_ha``.
+The caller may override any guess (``mapping={"Diện tích đất CN":
+"area_industrial_ha"}``); a column mapped to nothing is kept in the notes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from shapely.geometry import MultiPolygon, Polygon
 
-from geo.importer.model import Collector, Feature, Layer, Options, missing, names_list
-from geo.schema import ZONE_COLUMNS, Kind, Quality, Status
-from geo.text import fold, nfc, parse_vn_number, slugify
+from geo.importer.model import Layer, Refusal, missing
+from geo.schema import Kind, Status
+from geo.text import SLUG_MAX, fold, nfc, parse_vn_number, slugify
 
 __all__ = [
+    "COORD_ROLES",
+    "MAPPABLE_FIELDS",
     "NUMBER_FIELDS",
-    "assign_ids",
+    "ColumnMap",
+    "RowValues",
+    "check_mapping",
     "clean",
     "coord_role",
-    "fill_values",
     "header_key",
+    "join_key",
+    "kind_from_layer",
+    "kind_from_name",
     "kind_of",
     "make_id",
     "map_columns",
     "map_header",
     "number",
+    "read_row",
     "status_of",
+    "text_date",
     "year",
 ]
 
@@ -35,22 +50,25 @@ __all__ = [
 _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "name_vi": ("ten", "ten_khu", "ten_kcn", "ten_ccn", "ten_kkt", "ten_khu_cn", "tenkhu",
                 "ten_khu_cong_nghiep", "ten_cum_cong_nghiep", "ten_khu_kinh_te",
-                "ten_tieng_viet", "ten_viet", "ten_goi", "name", "name_vi", "ten_vi"),
+                "ten_tieng_viet", "ten_viet", "ten_goi", "name", "name_vi", "ten_vi",
+                "ten_khu_ccn", "ten_du_an", "ten_cum"),
     "name_en": ("name_en", "ten_tieng_anh", "ten_ta", "ten_anh", "ten_en", "english_name",
                 "name_english"),
     "kind": ("loai", "loai_khu", "kind", "type", "loai_hinh", "phan_loai", "category"),
     "province": ("tinh", "tinh_thanh", "tinh_thanh_pho", "tinh_tp", "province"),
     "province_current": ("province_current", "tinh_hien_nay", "tinh_moi"),
     "district": ("huyen", "quan_huyen", "quan", "district", "huyen_thi", "huyen_thi_xa"),
+    "commune": ("xa", "xa_phuong", "phuong_xa", "commune", "ward", "xa_phuong_thi_tran"),
     "status": ("trang_thai", "hien_trang", "status", "tinh_trang", "tinh_trang_hoat_dong"),
     "area_total_ha": ("dien_tich", "dien_tich_", "dien_tich_ha", "area", "area_ha",
                       "area_total_ha", "tong_dien_tich", "dt", "dt_ha", "dien_tich_quy_hoach",
-                      "dt_quy_hoach"),
+                      "dt_quy_hoach", "tong_dien_tich_ha", "dien_tich_quy_hoach_ha"),
     "area_industrial_ha": ("dt_dat_cn", "dien_tich_dat_cong_nghiep", "dien_tich_dat_cn",
                            "dat_cong_nghiep", "area_industrial", "area_industrial_ha",
-                           "industrial_land_ha", "dt_cn"),
+                           "industrial_land_ha", "dt_cn", "dien_tich_dat_cn_ha",
+                           "dien_tich_dat_cong_nghiep_ha"),
     "leased_ha": ("da_cho_thue", "dien_tich_da_cho_thue", "dt_da_cho_thue", "dt_cho_thue",
-                  "leased", "leased_ha"),
+                  "leased", "leased_ha", "dien_tich_da_cho_thue_ha"),
     "occupancy_pct": ("ty_le_lap", "ty_le_lap_", "ty_le_lap_day", "ti_le_lap_day",
                       "ti_le_lap", "lap_day", "occupancy", "occupancy_pct"),
     "year_established": ("nam_thanh_lap", "nam_tl", "year", "year_established", "nam"),
@@ -61,21 +79,31 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "plan_period": ("plan_period", "giai_doan", "ky_quy_hoach", "thoi_ky_quy_hoach"),
     "geometry_quality": ("geometry_quality",),
     "source_section": ("source_section",),
-    "as_of": ("as_of",),
-    "notes": ("notes", "ghi_chu", "note"),
+    "as_of": ("as_of", "ngay_cap_nhat", "cap_nhat", "thoi_diem"),
+    "notes": ("notes", "ghi_chu", "note", "description"),
 }
 _COORD_ALIASES: dict[str, tuple[str, ...]] = {
-    "lat": ("lat", "latitude", "vi_do", "y"),
-    "lon": ("lon", "lng", "long", "longitude", "kinh_do", "x"),
+    "lat": ("lat", "latitude", "vi_do", "y", "vi_do_n", "vi_do_b"),
+    "lon": ("lon", "lng", "long", "longitude", "kinh_do", "x", "kinh_do_e", "kinh_do_d"),
     "wkt": ("wkt", "geometry", "geom", "the_geom", "geometry_wkt", "shape"),
 }
+# Row numbers and GIS bookkeeping: never a zone attribute, ignored without a word.
+_QUIET = {"stt", "tt", "so_tt", "so_thu_tu", "no", "fid", "objectid", "object_id", "ogc_fid",
+          "gid", "shape_leng", "shape_length", "shape_area", "shape_len", "orig_fid",
+          "styleurl", "style_url"}
 _ALIAS = {alias: f for f, aliases in _FIELD_ALIASES.items() for alias in aliases}
 _COORD_ALIAS = {alias: f for f, aliases in _COORD_ALIASES.items() for alias in aliases}
 NUMBER_FIELDS = ("area_total_ha", "area_industrial_ha", "leased_ha", "occupancy_pct")
+COORD_ROLES = ("lat", "lon", "wkt")
+# Register fields a column may be mapped onto (the Data page offers these).
+MAPPABLE_FIELDS: tuple[str, ...] = tuple(_FIELD_ALIASES)
+_TEXT_FIELDS = ("name_en", "province", "province_current", "district", "commune",
+                "developer", "sectors", "parent_id", "plan_period", "source_section")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-_AREA_GAP = 0.20  # declared and measured areas further apart than this are reported
+_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$")
 
 
 def header_key(text: str) -> str:
@@ -83,8 +111,28 @@ def header_key(text: str) -> str:
     return _NON_ALNUM.sub("_", fold(text)).strip("_")
 
 
+def _parts(text: str) -> list[str]:
+    """A header over several rows reads ``"Tọa độ trung tâm / Vĩ độ"``: most specific first."""
+    parts = [p.strip() for p in text.split(" / ") if p.strip()]
+    return [text] if len(parts) < 2 else [parts[-1], text, *reversed(parts[:-1])]
+
+
 def map_header(text: str) -> str | None:
-    """Return the register field a header names, allowing DBF's 10-character cut."""
+    """Return the register field a header names, allowing DBF's 10-character cut.
+
+    A header over several rows (``"Diện tích / Đất CN"``) is matched by its most
+    specific part first, then as a whole, then by its group label.
+    """
+    parts = _parts(text)
+    if len(parts) > 1:
+        for part in parts:
+            if (found := _map_one(part)) is not None:
+                return found
+        return None
+    return _map_one(text)
+
+
+def _map_one(text: str) -> str | None:
     key = header_key(text)
     if key in _ALIAS:
         return _ALIAS[key]
@@ -95,34 +143,110 @@ def map_header(text: str) -> str | None:
     return None
 
 
-def coord_role(text: str) -> str | None:
+def coord_role(text: str, overrides: Mapping[str, str | None] | None = None) -> str | None:
     """Return ``lat``, ``lon`` or ``wkt`` when a header names coordinates."""
-    return _COORD_ALIAS.get(header_key(text))
+    if overrides and text in overrides:
+        role = overrides[text]
+        return role if role in COORD_ROLES else None
+    for part in _parts(text):
+        if (role := _COORD_ALIAS.get(header_key(part))) is not None:
+            return role
+    return None
 
 
-def map_columns(lyr: Layer) -> tuple[dict[str, str], list[str]]:
-    """Map a layer's columns onto register fields; return the mapping and the other columns."""
-    mapping: dict[str, str] = {}
-    unknown: list[str] = []
+def check_mapping(mapping: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Check the caller's column mapping; ``""`` and ``None`` mean "keep it in the notes"."""
+    out: dict[str, str | None] = {}
+    for column, target in mapping.items():
+        value = (target or "").strip() or None
+        if value is not None and value not in MAPPABLE_FIELDS and value not in COORD_ROLES:
+            raise Refusal(f"The column {column!r} cannot be mapped onto {value!r}: choose one "
+                          f"of {', '.join((*MAPPABLE_FIELDS, *COORD_ROLES))}, or nothing.")
+        out[nfc(column)] = value
+    return out
+
+
+@dataclass
+class ColumnMap:
+    """How one layer's columns map onto the register."""
+
+    fields: dict[str, str]  # register field -> column
+    notes: list[str]  # columns kept in each zone's notes
+    ignored: list[str]  # row numbers and GIS bookkeeping
+    roles: dict[str, str] = field(default_factory=dict)  # column -> what it became
+
+    def column(self, fld: str) -> str | None:
+        """Return the column mapped onto ``fld``, if any."""
+        return self.fields.get(fld)
+
+
+def map_columns(lyr: Layer, overrides: Mapping[str, str | None] | None = None,
+                standard: frozenset[str] = frozenset()) -> ColumnMap:
+    """Map a layer's columns onto register fields; the caller's overrides win.
+
+    ``standard`` names a format's own columns (KML's ``description``…): kept in the
+    notes without a word, like the other unmapped columns.
+    """
+    overrides = overrides or {}
+    cmap = ColumnMap({}, [], [])
     for col in lyr.columns:
         if col in lyr.ignore_columns:
+            cmap.roles[col] = "coordinates"
             continue
-        target = map_header(col)
-        if target and target not in mapping:
-            mapping[target] = col
-        elif any(not missing(r.get(col)) for r in lyr.rows):
-            unknown.append(col)
-    return mapping, unknown
+        if col in overrides:
+            target = overrides[col]
+            if target in COORD_ROLES:
+                target = None  # read into the geometry already, or not coordinates here
+        elif header_key(col) in _QUIET:
+            cmap.ignored.append(col)
+            cmap.roles[col] = "ignored"
+            continue
+        else:
+            target = map_header(col)
+        if target and target not in cmap.fields:
+            cmap.fields[target] = col
+            cmap.roles[col] = target
+        elif col in standard or any(not missing(r.get(col)) for r in lyr.rows):
+            cmap.notes.append(col)
+            cmap.roles[col] = "notes"
+        else:
+            cmap.ignored.append(col)
+            cmap.roles[col] = "ignored"
+    return cmap
+
+
+def text_date(value: Any) -> str | None:
+    """Write a date as ISO text: a date stays a date (``2024-12-31``), never midnight."""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else \
+            value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        if m := _ISO_MIDNIGHT.match(text):
+            return m.group(1)
+        if m := _DMY.match(text):  # Vietnamese order: day, month, year
+            day, month, yyyy = (int(g) for g in m.groups())
+            try:
+                return dt.date(yyyy, month, day).isoformat()
+            except ValueError:
+                return None
+    return None
 
 
 def clean(value: Any) -> str | None:
-    """Return a value as NFC text, or None when missing."""
+    """Return a value as NFC text, or None when missing; dates as ISO dates."""
     if missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
-        return value.isoformat()
+    if isinstance(value, dt.date | pd.Timestamp):
+        return text_date(value)
+    if isinstance(value, str) and (date := _ISO_MIDNIGHT.match(value.strip())):
+        return date.group(1)
     text = nfc(str(value).strip())
     return text or None
 
@@ -193,6 +317,7 @@ def status_of(value: str | None) -> Status | None:
         (("xay dung", "trien khai", "construction"), Status.UNDER_CONSTRUCTION),
         (("hoat dong", "van hanh", "operat", "active"), Status.OPERATING),
         (("quy hoach", "plan"), Status.PLANNED),
+        (("khong ro", "chua ro", "unknown", "n/a"), Status.UNKNOWN),
     )
     for needles, status in rules:
         if any(n in f for n in needles):
@@ -217,107 +342,66 @@ def year(value: Any) -> float | None:
     return float(m.group(1))
 
 
-def fill_values(feats: list[Feature], lyr: Layer, mapping: dict[str, str],
-                unknown: list[str], opts: Options, out: Collector) -> None:
-    """Map each feature's attributes onto the store's columns."""
-    layer_kind = kind_from_layer(lyr.name)
-    defaulted: list[str] = []
-    bad_values: dict[str, list[str]] = {}
-    bad_kinds: dict[tuple[str, str], list[str]] = {}
-    occupancy: list[tuple[Feature, float]] = []
-    for f in feats:
-        row = lyr.rows[f.row]
-        notes: list[str] = []
-        own_notes = clean(row.get(mapping["notes"])) if "notes" in mapping else None
-        values: dict[str, Any] = {c: None for c in ZONE_COLUMNS}
-        values["name_vi"] = f.name
-        for fld in ("name_en", "province", "district", "developer", "sectors", "parent_id",
-                    "plan_period", "source_section", "province_current"):
-            if fld in mapping:
-                values[fld] = clean(row.get(mapping[fld]))
-        raw_kind = clean(row.get(mapping["kind"])) if "kind" in mapping else None
-        kind = kind_of(raw_kind)
+@dataclass
+class RowValues:
+    """What one row states, read into register fields."""
+
+    values: dict[str, Any]  # only the fields the row states
+    notes: list[str]  # "column=value" kept in the zone's notes
+    bad: list[str]  # "what could not be read", e.g. "status 'sắp mở'"
+    bad_kind: str | None = None  # a kind column value that is not a kind
+    file_id: str | None = None  # the row's code when it is not usable as an id
+
+
+def read_row(row: Mapping[str, Any], cmap: ColumnMap) -> RowValues:
+    """Read the register fields a row states; what cannot be read goes to the notes."""
+    out = RowValues({}, [], [])
+    for fld in _TEXT_FIELDS:
+        if (col := cmap.column(fld)) is not None and (text := clean(row.get(col))):
+            out.values[fld] = text
+    if (col := cmap.column("kind")) is not None and (raw := clean(row.get(col))):
+        kind = kind_of(raw)
         if kind is None:
-            kind = kind_from_name(f.name) or layer_kind or Kind.KCN
-            if raw_kind:
-                bad_kinds.setdefault((raw_kind, kind.value), []).append(f.label)
-                notes.append(f"{mapping['kind']}={raw_kind}")
-            elif not (kind_from_name(f.name) or layer_kind):
-                defaulted.append(f.label)
-        values["kind"] = kind.value
-        raw_status = clean(row.get(mapping["status"])) if "status" in mapping else None
-        status = status_of(raw_status)
-        values["status"] = status.value if status else None
-        if raw_status and status is None:
-            bad_values.setdefault(f"status {raw_status!r}", []).append(f.label)
-            notes.append(f"{mapping['status']}={raw_status}")
-        for fld in (*NUMBER_FIELDS, "year_established"):
-            if fld not in mapping:
-                continue
-            raw = row.get(mapping[fld])
-            try:
-                values[fld] = year(raw) if fld == "year_established" else number(raw)
-            except ValueError:
-                bad_values.setdefault(f"{mapping[fld]} {clean(raw)!r}", []).append(f.label)
-                notes.append(f"{mapping[fld]}={clean(raw)}")
-        if values["occupancy_pct"] is not None:
-            occupancy.append((f, values["occupancy_pct"]))
-        quality = clean(row.get(mapping["geometry_quality"])) \
-            if "geometry_quality" in mapping else None
-        if quality not in {q.value for q in Quality}:
-            quality = (Quality.DIGITISED if isinstance(f.geom, Polygon | MultiPolygon)
-                       else Quality.APPROXIMATE).value
-        values["geometry_quality"] = quality
-        values["province_current"] = values["province_current"] or values["province"]
-        values["source_id"] = opts.source_id
-        file_as_of = clean(row.get(mapping["as_of"])) if "as_of" in mapping else None
-        values["as_of"] = opts.as_of or file_as_of or dt.date.today().isoformat()
-        file_id = clean(row.get(mapping["id"])) if "id" in mapping else None
-        f.id_from_file = bool(file_id and _SLUG.match(file_id) and re.search("[a-z]", file_id))
-        values["id"] = file_id if f.id_from_file else None
-        if file_id and not f.id_from_file:
-            notes.append(f"{mapping['id']}={file_id}")
-        for col in unknown:
-            text = clean(row.get(col))
-            if text is not None:
-                notes.append(f"{col}={text}")
-        values["notes"] = "; ".join([n for n in [own_notes] if n] + notes) or None
-        f.values = values
-        declared = values["area_total_ha"]
-        if f.area is not None and declared and abs(f.area - declared) > _AREA_GAP * declared:
-            out.warnings.append(f"{f.label}: declares {declared:,.6g} ha, measures "
-                                f"{f.area:,.1f} ha.")
-    if occupancy and all(0 <= v <= 1 for _, v in occupancy) and any(v > 0 for _, v in occupancy):
-        for f, v in occupancy:
-            f.values["occupancy_pct"] = v * 100
-        out.warnings.append(f"Layer {lyr.name}: every occupancy was between 0 and 1; read them "
-                            "as fractions (0.63 → 63%) for "
-                            f"{names_list(f.label for f, _ in occupancy)}.")
-    if defaulted:
-        out.warnings.append(f"No kind (KCN, CCN or KKT) for {names_list(defaulted)}: recorded "
-                            "them as KCN.")
-    for (raw, chosen), labels in bad_kinds.items():
-        out.warnings.append(f"Kind {raw!r} of {names_list(labels)} is not KCN, CCN or KKT: "
-                            f"recorded {chosen} and kept the value in the notes.")
-    for what, labels in bad_values.items():
-        out.warnings.append(f"Could not read {what} for {names_list(labels)}: left it empty and "
-                            "kept the value in the notes.")
-
-
-def assign_ids(features: list[Feature], out: Collector) -> None:
-    """Give every zone a unique id: the file's if usable, else from kind and name."""
-    seen: dict[str, str] = {}
-    for f in features:
-        base = f.values["id"] or make_id(f.values["kind"], f.name)
-        zid, n = base, 1
-        while zid in seen:
-            n += 1
-            zid = f"{base}-{n}"
-        if zid != base:
-            out.warnings.append(f"{f.label} has the same id {base!r} as {seen[base]}; gave it "
-                                f"the id {zid!r}.")
-        seen[zid] = f.label
-        f.values["id"] = zid
+            out.bad_kind = raw
+            out.notes.append(f"{col}={raw}")
+        else:
+            out.values["kind"] = kind.value
+    if (col := cmap.column("status")) is not None and (raw := clean(row.get(col))):
+        status = status_of(raw)
+        if status is None:
+            out.bad.append(f"status {raw!r}")
+            out.notes.append(f"{col}={raw}")
+        else:
+            out.values["status"] = status.value
+    for fld in (*NUMBER_FIELDS, "year_established"):
+        if (col := cmap.column(fld)) is None:
+            continue
+        raw = row.get(col)
+        try:
+            value = year(raw) if fld == "year_established" else number(raw)
+        except ValueError:
+            out.bad.append(f"{col} {clean(raw)!r}")
+            out.notes.append(f"{col}={clean(raw)}")
+            continue
+        if value is not None:
+            out.values[fld] = value
+    if (col := cmap.column("geometry_quality")) is not None and (raw := clean(row.get(col))):
+        out.values["geometry_quality"] = raw  # checked once the geometry is known
+    if (col := cmap.column("as_of")) is not None and not missing(raw := row.get(col)):
+        date = text_date(raw) or clean(raw)
+        out.values["as_of"] = date
+    if (col := cmap.column("id")) is not None and (code := clean(row.get(col))):
+        if _SLUG.match(code) and re.search("[a-z]", code) and len(code) <= SLUG_MAX:
+            out.values["id"] = code
+        else:
+            out.file_id = code
+            out.notes.append(f"{col}={code}")
+    if (col := cmap.column("notes")) is not None and (text := clean(row.get(col))):
+        out.values["notes"] = text
+    for col in cmap.notes:
+        if (text := clean(row.get(col))) is not None:
+            out.notes.append(f"{col}={text}")
+    return out
 
 
 _KIND_WORDS = {
@@ -327,15 +411,29 @@ _KIND_WORDS = {
 }
 
 
+def _strip_kind(slug: str, kind: str | None = None) -> str:
+    kinds = [kind] if kind else list(_KIND_WORDS)
+    for k in kinds:
+        for word in _KIND_WORDS.get(k, ()):
+            if slug.startswith(f"{word}-"):
+                return slug[len(word) + 1:]
+    return slug
+
+
 def make_id(kind: str, name: str) -> str:
     """Return ``slugify(f"{kind} {name}")`` without repeating a kind the name starts with.
 
     >>> make_id("CCN", "Cụm công nghiệp Tân Liên")
     'ccn-tan-lien'
     """
-    slug = slugify(name, max_length=10_000)
-    for word in _KIND_WORDS.get(kind, ()):
-        if slug.startswith(f"{word}-"):
-            slug = slug[len(word) + 1:]
-            break
+    slug = _strip_kind(slugify(name, max_length=10_000), kind)
     return slugify(f"{kind} {slug}") or "zone"
+
+
+def join_key(name: str) -> str:
+    """The key that tells two rows name the same zone: the name's slug without its kind.
+
+    >>> join_key("KCN Nam Cầu Kiền") == join_key("Khu công nghiệp Nam Cầu Kiền")
+    True
+    """
+    return _strip_kind(slugify(name, max_length=10_000))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,9 @@ LIST_CAP = 10  # names listed in one grouped warning
 class ImportLimits:
     """Size limits that keep an upload from exhausting memory or disk.
 
+    Every limit is checked before the bytes it guards are read: the file's size
+    from the file system, a zip's sizes from its directory (and again while
+    unpacking, since a header may lie), a layer's feature count from its header.
     The zip ratio is checked only for archives that expand to more than 1 MiB:
     a small archive cannot hurt, and padded DBF files compress very well.
     """
@@ -87,7 +91,10 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 
 @contextmanager
 def reading(what: str, extra: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
-    """Turn a reader's error about bad input into a refusal naming ``what``."""
+    """Turn a reader's error about bad input into a refusal naming ``what``.
+
+    ``what`` names the user's file, layer or sheet: never a temporary path.
+    """
     try:
         yield
     except Refusal:
@@ -95,8 +102,13 @@ def reading(what: str, extra: tuple[type[BaseException], ...] = ()) -> Iterator[
     except (*READ_ERRORS, *extra) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise Unreadable(f"Could not read {what}: it is damaged or not what its name says "
-                         f"({detail.rstrip('.')}). Export or zip it again and import the new "
-                         "file.") from exc
+                         f"({_no_paths(detail).rstrip('.')}). Export or zip it again and "
+                         "import the new file.") from exc
+
+
+def _no_paths(detail: str) -> str:
+    """Drop the private temporary paths GDAL and Python put in their messages."""
+    return re.sub(r"(/vsizip/)?/[^\s:'\"]*kcn-import-[^\s:'\"]*", "the file", detail)
 
 
 @dataclass
@@ -111,6 +123,9 @@ class Options:
     limits: ImportLimits
     source_id: str
     as_of: str | None  # None: the file's own as_of column, else today
+    # Column name -> register field ("" or None: keep it in the notes), over the guesses.
+    mapping: Mapping[str, str | None] = field(default_factory=dict)
+    prefer: str | None = None  # the sheet that wins when sheets disagree
 
 
 @dataclass
@@ -124,26 +139,62 @@ class Layer:
     crs: CRS | None
     encoding: str | None
     geometry_type: str | None
-    row_word: str = "feature"  # "row" for spreadsheets
+    row_word: str = "feature"  # "row" for spreadsheets and CSV
     first_row: int = 1  # number of the first row as the user sees it
     geom_notes: dict[int, str] = field(default_factory=dict)
-    ignore_columns: set[str] = field(default_factory=set)
+    ignore_columns: set[str] = field(default_factory=set)  # read into the geometry
     reason: str | None = None  # set when the layer cannot be imported at all
     notes: list[str] = field(default_factory=list)  # warnings found while reading
+    info: list[str] = field(default_factory=list)  # notes found while reading
+    skipped: dict[int, str] = field(default_factory=dict)  # rows that are no features: why
+    kind_hints: dict[int, str] = field(default_factory=dict)  # kind from a heading row
+    table: bool = False  # a sheet or CSV: may join other sheets of the same workbook
+    attributes_only: bool = False  # a sheet without coordinates, read to join others
+
+    @property
+    def word(self) -> str:
+        """How messages call this layer: "sheet" for workbooks, else "layer"."""
+        return "sheet" if self.table and self.row_word == "row" else "layer"
 
 
 @dataclass
 class Feature:
-    """One feature on its way to becoming a zone."""
+    """One feature on its way to becoming a zone.
+
+    ``values`` holds only what the file states, parsed; the defaults (a kind
+    from the name, ``unknown`` status, today's as-of date) come after sheets are
+    joined, so a default never contradicts a stated value.
+    """
 
     layer: str
-    label: str
-    name: str
-    values: dict[str, Any]
-    geom: BaseGeometry
     row: int  # index into the layer's rows
-    area: float | None = None
+    number: int  # the row or feature number the user sees
+    label: str  # how messages name it
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # "column=value" kept in the notes
+    kind_hint: str | None = None  # from the layer name or a heading row
+    geom_src: BaseGeometry | None = None  # in ``crs``, repaired
+    crs: CRS | None = None
+    geom: BaseGeometry | None = None  # WGS 84
+    area: float | None = None  # measured, ha
     id_from_file: bool = False
+    layers: list[str] = field(default_factory=list)  # every layer it was read from
+    refused: str | None = None  # why it cannot be imported
+
+
+class Collector:
+    """What the stages found, for the report.
+
+    ``warnings`` are what the user must act on (check a guess, fix the file);
+    ``dropped`` name what was refused; ``notes`` say what was done quietly.
+    """
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.dropped: list[str] = []  # layer- and feature-level refusals
+        self.notes: list[str] = []
+        self.errors: list[str] = []  # refuse the whole import
 
 
 def missing(value: Any) -> bool:
@@ -178,11 +229,3 @@ def unique_names(header: list[str]) -> list[str]:
             name = f"{name}_"
         out.append(name)
     return out
-
-
-class Collector:
-    """Warnings about what was dropped or changed, gathered across the stages."""
-
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-        self.dropped: list[str] = []  # layer- and feature-level refusals

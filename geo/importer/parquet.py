@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -15,7 +16,7 @@ from geo.importer.sheets import table_layer
 __all__ = ["read_parquet"]
 
 
-def read_parquet(path: Path, opts: Options) -> list[Layer]:
+def read_parquet(path: Path, name: str, opts: Options) -> list[Layer]:
     """Read a GeoParquet file; a Parquet file without geometry is read as a table."""
     import pyarrow  # optional engine: only GeoParquet needs it
     import pyarrow.parquet as pq
@@ -31,14 +32,15 @@ def read_parquet(path: Path, opts: Options) -> list[Layer]:
         meta = pq.read_schema(path).metadata or {}
         if b"geo" not in meta:
             frame = pd.read_parquet(path)
-            grid = [[None if missing(v) else v for v in r]
-                    for r in frame.astype(object).to_numpy().tolist()]
-            return [table_layer("", [str(c) for c in frame.columns], grid, opts)]
+            grid: list[list[Any]] = [[str(c) for c in frame.columns]]
+            grid += [[None if missing(v) else v for v in r]
+                     for r in frame.astype(object).to_numpy().tolist()]
+            return [table_layer(name, grid, opts)]
         gdf = gpd.read_parquet(path)
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     table = {c: gdf[c].astype(object).tolist() for c in columns}
     geoms = [None if g is None or g.is_empty else g for g in gdf.geometry]
-    lyr = Layer(name="", columns=columns, rows=[], geoms=geoms, crs=gdf.crs, encoding=None,
+    lyr = Layer(name=name, columns=columns, rows=[], geoms=geoms, crs=gdf.crs, encoding=None,
                 geometry_type=geometry_type(geoms))
     columns, table, lyr.encoding = repair_mis_stored(columns, table, opts, lyr)
     lyr.columns = columns

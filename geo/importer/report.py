@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
-from geo.crs import STORE_CRS
+from geo.crs import STORE_CRS, VN2000_UTM48N
 from geo.importer.model import Feature
 from geo.register import normalise_zones
 from geo.schema import ZONE_COLUMNS
 
-__all__ = ["ImportReport", "LayerReport", "empty_zones", "rejected", "zones_frame"]
+__all__ = ["ColumnMapping", "ImportReport", "LayerReport", "ZoneSummary", "centroid",
+           "empty_zones", "rejected", "zones_frame"]
 
 
 @dataclass
@@ -29,9 +32,44 @@ class LayerReport:
     reason: str | None  # why skipped/refused
 
 
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Where one column of a layer goes: a register field, the notes, or nowhere.
+
+    ``field`` is a register field (``area_industrial_ha``), ``"lat"``, ``"lon"`` or
+    ``"wkt"`` for coordinates, ``"notes"`` for a column kept in each zone's notes,
+    or None for a column left out (row numbers, GIS bookkeeping, empty columns).
+    """
+
+    layer: str
+    column: str
+    field: str | None
+    example: str | None  # the first value, to recognise the column by
+
+
+@dataclass(frozen=True)
+class ZoneSummary:
+    """One zone of the file, as ``--json`` lists it in ``zones``."""
+
+    id: str
+    name: str
+    kind: str
+    status: str
+    declared_area_ha: float | None
+    measured_area_ha: float | None
+    geometry_type: str
+    centroid: tuple[float, float]  # lon, lat in WGS 84, 6 decimals
+    layer: str
+
+
 @dataclass
 class ImportReport:
-    """The result of reading an upload: outcome, findings and the zones to merge."""
+    """The result of reading an upload: outcome, findings and the zones to merge.
+
+    ``warnings`` are what the user must act on (a guess to check, something left
+    out); ``notes`` say what was done without needing anything from the user (a
+    total row left out, extra columns kept in the notes, a repeated zone read once).
+    """
 
     outcome: str  # "accept" | "accept_with_warnings" | "reject"
     features: int
@@ -44,9 +82,30 @@ class ImportReport:
     errors: list[str]
     zones: gpd.GeoDataFrame
     unknown_columns: list[str]
+    notes: list[str] = field(default_factory=list)
+    mapping: list[ColumnMapping] = field(default_factory=list)
+    summaries: list[ZoneSummary] = field(default_factory=list)
+    # The register fields the file has a column for, per zone id: the only fields a
+    # merge asked to clear values may clear when the file leaves them empty.
+    covered: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the report as the CLI's ``--json`` object (without the zones)."""
+    def zone_list(self, ids: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """Return ``zones`` for ``--json``, with the ids a merge plan gives (``ids``)."""
+        ids = ids or {}
+        out = []
+        for z in self.summaries:
+            item = asdict(z)
+            item["id"] = ids.get(z.id, z.id)
+            item["centroid"] = list(z.centroid)
+            out.append(item)
+        return out
+
+    def to_json(self, ids: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Return the report as the CLI's ``--json`` object.
+
+        ``ids`` maps the importer's ids onto the ones the merge plan gives (a zone
+        the register already holds under another id keeps that id).
+        """
         return {
             "outcome": self.outcome,
             "features": self.features,
@@ -57,6 +116,9 @@ class ImportReport:
             "layers": [asdict(layer) for layer in self.layers],
             "warnings": list(self.warnings),
             "errors": list(self.errors),
+            "notes": list(self.notes),
+            "mapping": [asdict(m) for m in self.mapping],
+            "zones": self.zone_list(ids),
         }
 
 
@@ -69,11 +131,22 @@ def empty_zones() -> gpd.GeoDataFrame:
 
 def rejected(errors: list[str], layers: list[LayerReport] | None = None, features: int = 0,
              names: list[str] | None = None, crs: str | None = None,
-             encoding: str | None = None) -> ImportReport:
+             encoding: str | None = None, notes: list[str] | None = None,
+             mapping: list[ColumnMapping] | None = None,
+             warnings: list[str] | None = None) -> ImportReport:
     """Return the report of a refused import."""
     return ImportReport(outcome="reject", features=features, names=names or [],
                         total_area_ha=None, crs=crs, encoding=encoding, layers=layers or [],
-                        warnings=[], errors=errors, zones=empty_zones(), unknown_columns=[])
+                        warnings=warnings or [], errors=errors, zones=empty_zones(),
+                        unknown_columns=[], notes=notes or [], mapping=mapping or [])
+
+
+def centroid(geom: BaseGeometry) -> tuple[float, float]:
+    """The centroid of a WGS 84 geometry, found on the ground (EPSG:3405), as lon, lat."""
+    projected = gpd.GeoSeries([geom], crs=STORE_CRS).to_crs(VN2000_UTM48N)
+    back = gpd.GeoSeries([projected.iloc[0].centroid], crs=VN2000_UTM48N).to_crs(STORE_CRS)
+    point = back.iloc[0]
+    return round(float(point.x), 6), round(float(point.y), 6)
 
 
 def zones_frame(features: list[Feature]) -> gpd.GeoDataFrame:

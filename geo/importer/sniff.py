@@ -13,12 +13,14 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from geo.importer.encoding import member_names
 from geo.importer.model import ImportLimits, Refusal, mb, reading
 from geo.text import nfc
 
 __all__ = [
     "DATA_SUFFIXES",
     "SUPPORTED",
+    "Archive",
     "Budget",
     "check_zip",
     "copy_member",
@@ -33,6 +35,7 @@ DATA_SUFFIXES = {".gpkg", ".geojson", ".json", ".fgb", ".parquet", ".geoparquet"
                  ".txt", ".tsv", ".xlsx", ".kml"}
 
 _RATIO_FLOOR_BYTES = 1024**2
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _CHUNK = 1024**2
 
 
@@ -58,7 +61,8 @@ def sniff(head: bytes, filename: str) -> str:
         raise Refusal(f"{filename} is only the .shp part of a shapefile: zip the .shp, .shx, "
                       ".dbf and .prj files together and import the zip.")
     text = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if b"\x00" in head[:4096]:
+    # A stray null byte in a name is text with a fault (reported later); more are binary.
+    if len(_BINARY.findall(head[:4096])) > 2:
         raise Refusal(f"KCN Atlas cannot read {filename}: it is not a {SUPPORTED} file.")
     if text[:1] in (b"{", b"["):
         return "geojson"
@@ -100,6 +104,34 @@ def member_path(name: str) -> str | None:
     return norm
 
 
+class Archive:
+    """A zip checked before anything is unpacked, with its member names as written.
+
+    Member names without the UTF-8 flag are decoded from their bytes (UTF-8, or a
+    Vietnamese code page) rather than as DOS code page 437, so reports, layer
+    names and ``layer=`` see the names the user sees.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, packed: int, limits: ImportLimits) -> None:
+        self.zf = zf
+        self.members = check_zip(zf, packed, limits)
+        self.budget = Budget(limits.max_unpacked_bytes)
+        self.names, self.note = member_names(self.members)
+
+    def name(self, info: zipfile.ZipInfo) -> str:
+        """The member's path as the user wrote it."""
+        return member_path(self.names.get(info.filename, info.filename)) or info.filename
+
+    def copy(self, info: zipfile.ZipInfo, out: BinaryIO | None) -> None:
+        """Unpack one member into ``out`` (or nowhere), stopping at the size limits."""
+        copy_member(self.zf, info, out, self.budget, self.name(info))
+
+    def prove_sizes(self) -> None:
+        """Unpack every member into nowhere: a reader that unpacks by itself is safe then."""
+        for info in self.members:
+            self.copy(info, None)
+
+
 def check_zip(zf: zipfile.ZipFile, packed: int, limits: ImportLimits) -> list[zipfile.ZipInfo]:
     """Check a zip's members before reading any; return the members worth reading."""
     infos = zf.infolist()
@@ -134,15 +166,16 @@ def check_zip(zf: zipfile.ZipFile, packed: int, limits: ImportLimits) -> list[zi
 
 
 def copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out: BinaryIO | None,
-                budget: Budget) -> None:
+                budget: Budget, name: str | None = None) -> None:
     """Unpack one member into ``out`` (or nowhere), stopping at the size limits."""
+    name = name or info.filename
     seen = 0
-    with reading(f"{info.filename} in the zip"), zf.open(info) as fh:
+    with reading(f"{name} in the zip"), zf.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             seen += len(chunk)
             budget.used += len(chunk)
             if seen > info.file_size:
-                raise Refusal(f"The zip member {info.filename!r} is larger than its header "
+                raise Refusal(f"The zip member {name!r} is larger than its header "
                               "says: the zip is damaged or crafted; it was not unpacked.")
             if budget.used > budget.limit:
                 raise Refusal(f"The zip unpacks to more than {mb(budget.limit)}: "

@@ -58,9 +58,15 @@ def _rect(crs: str, centre: tuple[float, float], width: float, height: float,
 
 
 def _zones(crs: str = "EPSG:4326", names: tuple[str, ...] = ("KCN Đình Vũ", "KCN Tràng Duệ"),
-           centre: tuple[float, float] = HAI_PHONG, **columns: list) -> gpd.GeoDataFrame:
-    """Zones of 1000 m × 500 m (50 ha) each, drawn in VN-2000 / TM-3 and written in ``crs``."""
+           centre: tuple[float, float] = HAI_PHONG, status: str | None = "đang hoạt động",
+           **columns: list) -> gpd.GeoDataFrame:
+    """Zones of 1000 m × 500 m (50 ha) each, drawn in VN-2000 / TM-3 and written in ``crs``.
+
+    Each has a status (``trang_thai``) unless ``status`` is None.
+    """
     tm3 = "EPSG:9210" if centre == HAI_PHONG else "EPSG:5899"
+    if status is not None:
+        columns = {"trang_thai": [status] * len(names), **columns}
     geoms = [_rect(tm3, centre, 1000, 500, dx=3000 * i) for i in range(len(names))]
     gdf = gpd.GeoDataFrame({"ten_khu": list(names), **columns}, geometry=geoms, crs=tm3)
     return gdf.to_crs(crs)
@@ -440,7 +446,7 @@ def test_feature_outside_vietnam_is_dropped_with_its_reason():
     report = _ok(read_import(text.encode(), "kcn.csv"))
     assert report.zones["name_vi"].tolist() == ["KCN Đình Vũ"]
     assert report.features == 2
-    assert any(w.startswith("Bangkok: lies outside Vietnam") for w in report.warnings)
+    assert any(w.startswith("Bangkok (row 3): lies outside Vietnam") for w in report.warnings)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -477,7 +483,7 @@ def test_unclosed_ring_is_closed_and_a_degenerate_one_dropped(tmp_path):
 
 def test_identical_geometries_and_duplicate_ids_are_flagged():
     text = ("name,ma,lat,lon\nKCN Đình Vũ,kcn-dinh-vu,20.85,106.7\n"
-            "KCN Đình Vũ,kcn-dinh-vu,20.85,106.7\nKCN Tràng Duệ,7,20.9,106.6\n")
+            "KCN Đình Vũ Mới,kcn-dinh-vu,20.85,106.7\nKCN Tràng Duệ,7,20.9,106.6\n")
     report = _ok(read_import(text.encode(), "kcn.csv"))
     assert sorted(report.zones["id"]) == ["kcn-dinh-vu", "kcn-dinh-vu-2", "kcn-trang-due"]
     assert any("same id 'kcn-dinh-vu'" in w for w in report.warnings)
@@ -510,7 +516,9 @@ def test_unknown_columns_are_kept_in_notes(tmp_path):
     report = _ok(read_import(_shapefile_zip(tmp_path, gdf), "kcn.zip"))
     assert report.unknown_columns == ["so_ld", "phone"]
     assert report.zones["notes"].iloc[0] == "cảng biển; so_ld=12000; phone=0225 3769"
-    assert any("so_ld, phone" in w for w in report.warnings)
+    # Kept columns need nothing from the user: a note, not a warning.
+    assert any("so_ld, phone" in n for n in report.notes)
+    assert report.outcome == "accept", report.warnings
 
 
 def test_truncated_dbf_headers_and_values_are_mapped(tmp_path):
@@ -743,7 +751,7 @@ def test_to_json_has_exactly_the_cli_keys(tmp_path):
     report = read_import(_geojson(tmp_path, _zones()), "z.geojson")
     out = report.to_json()
     assert list(out) == ["outcome", "features", "names", "total_area_ha", "crs", "encoding",
-                         "layers", "warnings", "errors"]
+                         "layers", "warnings", "errors", "notes", "mapping", "zones"]
     assert list(out["layers"][0]) == ["name", "features", "geometry_type", "crs", "encoding",
                                       "imported", "reason"]
     assert json.loads(json.dumps(out)) == out
