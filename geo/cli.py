@@ -156,9 +156,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         code = 1
     else:
         store = open_store(args.store)
-        plan = plan_merge(store.read(), report.zones)
+        plan = plan_merge(store.read(), report.zones, replace_worse=args.replace_worse,
+                          covered=report.covered)
+        doc["zones"] = report.zone_list(plan.ids)  # with the ids the merge gives them
         written = False
-        if not args.dry_run and plan.writes:
+        if plan.problems:
+            code = 1  # the merge would leave the register invalid: nothing is written
+        elif not args.dry_run and plan.writes:
             apply_merge(store, plan, filename=path.name, who=_who())
             written = True
         doc["merge"] = {**plan.to_json(), "written": written, "dry_run": args.dry_run,
@@ -190,12 +194,25 @@ def _print_import(doc: dict[str, Any]) -> None:
         print(f"  warning: {w}")
     for e in doc["errors"]:
         print(f"  error: {e}", file=sys.stderr)
+    for n in doc.get("notes", []):
+        print(f"  note: {n}")
     merge = doc.get("merge")
     if merge:
-        verb = "would add" if merge["dry_run"] else "added"
+        verb = "would add" if merge["dry_run"] or merge["problems"] else "added"
         print(f"  {verb} {len(merge['added'])}, changed {len(merge['changed'])}, "
               f"left {len(merge['unchanged'])} as they are"
-              + ("" if merge["written"] or merge["dry_run"] else " (nothing to write)"))
+              + ("" if merge["written"] or merge["dry_run"] or merge["problems"]
+                 else " (nothing to write)"))
+        how = "replaced" if merge["replace_worse"] else "kept (--replace-worse replaces it)"
+        for zid, losses in merge["worse"].items():
+            for fld, why in losses.items():
+                print(f"  {zid} {fld}: {why}: {how}")
+        for zid, clashes in merge["conflicts"].items():
+            for fld, why in clashes.items():
+                print(f"  {zid} {fld}: {why}")
+        for problem in merge["problems"]:
+            print(f"  error: the merge would leave the register invalid: {problem}",
+                  file=sys.stderr)
 
 
 def _cmd_undo_import(args: argparse.Namespace) -> int:
@@ -254,6 +271,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prefer-sheet", metavar="SHEET",
                    help="when the sheets of a workbook disagree about a zone, trust this one")
     p.add_argument("--dry-run", action="store_true", help="report and plan, write nothing")
+    p.add_argument("--replace-worse", action="store_true",
+                   help="replace what the register has even with something worse: a surveyed "
+                   "or digitised boundary with a point or approximate location, a value with "
+                   "an empty one (by default those are kept, and listed under merge.worse)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_import)
 

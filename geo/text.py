@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["fold", "matches", "nfc", "parse_vn_number", "slugify"]
+__all__ = ["fold", "matches", "name_key", "nfc", "parse_vn_number", "slugify"]
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 _EXTRA = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
@@ -62,6 +62,20 @@ def slugify(text: str, max_length: int = SLUG_MAX) -> str:
     if "-" in head and slug[len(head)] != "-":
         head = head.rsplit("-", 1)[0]  # end on a whole word
     return f"{head.rstrip('-')}-{digest}"
+
+
+# The words a zone's name may start with that only say its kind.
+_KIND_PREFIX = re.compile(r"^(kcn|kcx|ccn|kkt|khu-cong-nghiep|khu-che-xuat|cum-cong-nghiep|"
+                          r"khu-kinh-te)-")
+
+
+def name_key(name: str) -> str:
+    """Return the key two names of one zone share: the slug without the kind it starts with.
+
+    >>> name_key("KCN Nam Cầu Kiền") == name_key("Khu công nghiệp Nam Cầu Kiền")
+    True
+    """
+    return _KIND_PREFIX.sub("", slugify(name, max_length=10_000))
 
 
 _VN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from geo.importer.model import Layer, Refusal, missing
 from geo.schema import Kind, Status
-from geo.text import SLUG_MAX, fold, nfc, parse_vn_number, slugify
+from geo.text import SLUG_MAX, fold, name_key, nfc, parse_vn_number, slugify
 
 __all__ = [
     "COORD_ROLES",
@@ -62,11 +62,12 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("trang_thai", "hien_trang", "status", "tinh_trang", "tinh_trang_hoat_dong"),
     "area_total_ha": ("dien_tich", "dien_tich_", "dien_tich_ha", "area", "area_ha",
                       "area_total_ha", "tong_dien_tich", "dt", "dt_ha", "dien_tich_quy_hoach",
-                      "dt_quy_hoach", "tong_dien_tich_ha", "dien_tich_quy_hoach_ha"),
+                      "dt_quy_hoach", "tong_dien_tich_ha", "dien_tich_quy_hoach_ha",
+                      "dien_tich_tong", "dien_tich_tong_dien_tich"),
     "area_industrial_ha": ("dt_dat_cn", "dien_tich_dat_cong_nghiep", "dien_tich_dat_cn",
                            "dat_cong_nghiep", "area_industrial", "area_industrial_ha",
                            "industrial_land_ha", "dt_cn", "dien_tich_dat_cn_ha",
-                           "dien_tich_dat_cong_nghiep_ha"),
+                           "dien_tich_dat_cong_nghiep_ha", "dat_cn"),
     "leased_ha": ("da_cho_thue", "dien_tich_da_cho_thue", "dt_da_cho_thue", "dt_cho_thue",
                   "leased", "leased_ha", "dien_tich_da_cho_thue_ha"),
     "occupancy_pct": ("ty_le_lap", "ty_le_lap_", "ty_le_lap_day", "ti_le_lap_day",
@@ -132,10 +133,16 @@ def map_header(text: str) -> str | None:
     return _map_one(text)
 
 
+_UNITS = {"ha", "m2", "km2", "hecta", "pct"}
+
+
 def _map_one(text: str) -> str | None:
     key = header_key(text)
     if key in _ALIAS:
         return _ALIAS[key]
+    bare = "_".join(t for t in key.split("_") if t not in _UNITS)  # "Diện tích (ha) / Tổng"
+    if bare in _ALIAS:
+        return _ALIAS[bare]
     if len(text) == 10 and len(key) >= 6:
         fields = {f for alias, f in _ALIAS.items() if alias.startswith(key)}
         if len(fields) == 1:
@@ -436,4 +443,4 @@ def join_key(name: str) -> str:
     >>> join_key("KCN Nam Cầu Kiền") == join_key("Khu công nghiệp Nam Cầu Kiền")
     True
     """
-    return _strip_kind(slugify(name, max_length=10_000))
+    return name_key(name)

@@ -114,8 +114,10 @@ def test_import_dry_run_writes_nothing(capsys, fixture_store, tmp_path):
     assert code == 0 and doc["outcome"] in ("accept", "accept_with_warnings")
     assert doc["names"] == ["KCN Mới Thử"] and doc["features"] == 1
     assert doc["merge"] == {"added": ["kcn-moi-thu"], "changed": {}, "unchanged": [],
-                            "written": False, "dry_run": True,
+                            "worse": {}, "replace_worse": False, "conflicts": {}, "ids": {},
+                            "problems": [], "written": False, "dry_run": True,
                             "store": str(fixture_store.path)}
+    assert [z["id"] for z in doc["zones"]] == ["kcn-moi-thu"]
     assert fixture_store.path.read_bytes() == before
 
 
