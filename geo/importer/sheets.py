@@ -34,7 +34,8 @@ _NUMBERING = re.compile(r"^[(\[]?\s*(\d{1,2}|[A-Za-z]|[IVX]{1,4})\s*[)\].]?$")
 _TOTAL = re.compile(r"^(tong cong|tong so|tong|cong|total|grand total|sub ?total|sum)\b"
                     r"(?P<rest>.*)$")
 # What may follow the word of a total: nothing, numbers, "(I+II)", "toàn tỉnh", "các KCN".
-_TOTAL_REST = re.compile(r"^[\s:.,()\[\]+\-ivxlc\d]*$|^\s*(toan|cac|chung|dien tich|so)\b")
+_TOTAL_REST = re.compile(r"^[\s:.,()\[\]+\-\d]*(?:(?:[ivxlc]+|[a-z])\b[\s:.,()\[\]+\-\d]*)*$"
+                         r"|^\s*(toan|cac|chung|dien tich|so)\b")
 _KIND_HEADING = {"khu cong nghiep", "cac khu cong nghiep", "khu che xuat", "cum cong nghiep",
                  "cac cum cong nghiep", "khu kinh te", "cac khu kinh te", "kcn", "ccn", "kkt",
                  "industrial zones", "industrial clusters", "economic zones"}
@@ -59,6 +60,11 @@ def _header_like(row: Sequence[Any]) -> bool:
     texts = sum(1 for c in row if _is_text(c))
     numbers = sum(1 for c in row if _is_number(c))
     return texts >= 1 and numbers <= texts // 3
+
+
+def _title(row: Sequence[Any]) -> bool:
+    """A title row says one thing, perhaps merged across the table."""
+    return len(row) > 2 and len({str(c).strip() for c in row if _is_text(c)}) == 1
 
 
 def _fill_merges(grid: list[list[Any]], merges: Sequence[Merge]) -> None:
@@ -117,7 +123,7 @@ def _find_header(raw: list[list[Any]], repaired: list[list[Any]],
     it names both a name column and coordinates (else it is the best guess)."""
     best: tuple[int, int, int, list[str], bool] | None = None  # score, start, depth, ...
     for j in range(min(len(raw), _HEADER_ROWS)):
-        if not _header_like(raw[j]):
+        if not _header_like(raw[j]) or _title(raw[j]):
             continue
         previous = -1
         for depth in (1, 2, 3):
@@ -130,7 +136,8 @@ def _find_header(raw: list[list[Any]], repaired: list[list[Any]],
             if score <= previous:
                 break
             previous = score
-            if best is None or score > best[0]:
+            # Equal scores: the header with more rows, whose labels say more.
+            if best is None or (score, depth) > (best[0], best[2]):
                 best = (score, j, depth, labels, strong)
     if best is None or best[0] == 0:
         return 0, 1, _labels([[header_text(a, b) for a, b in zip(raw[0], repaired[0],
@@ -144,7 +151,7 @@ def _numbering(row: Sequence[Any]) -> bool:
     cells = [str(c).strip() for c in row if not missing(c)]
     if len(cells) < 3 or not all(_NUMBERING.match(c) for c in cells):
         return False
-    digits = [int(m.group(1)) for c in cells if (m := re.search(r"\d+", c))]
+    digits = [int(m.group(0)) for c in cells if (m := re.search(r"\d+", c))]
     return not digits or digits == list(range(digits[0], digits[0] + len(digits)))
 
 
