@@ -21,6 +21,7 @@ from geo.crs import STORE_CRS, VN2000_UTM48N, inside_vietnam
 from geo.importer.model import Collector, Feature
 
 __all__ = [
+    "CLOSED_RING",
     "flag_duplicate_geometries",
     "geometry_type",
     "geoms_from_wkb",
@@ -29,6 +30,10 @@ __all__ = [
     "polygonal",
     "prepare_geometry",
 ]
+
+
+# Closing a ring changes nothing the user must check: a note, not a warning.
+CLOSED_RING = "a ring of its boundary was not closed; closed it"
 
 
 def geoms_from_wkb(wkbs: Sequence[bytes | None]) -> tuple[list[BaseGeometry | None],
@@ -42,8 +47,7 @@ def geoms_from_wkb(wkbs: Sequence[bytes | None]) -> tuple[list[BaseGeometry | No
         if raw is not None and geom is None:
             fixed = shapely.from_wkb(raw, on_invalid="fix")
             geoms[i] = fixed
-            notes[i] = ("a ring of its boundary was not closed; closed it" if fixed is not None
-                        else "its geometry cannot be read")
+            notes[i] = CLOSED_RING if fixed is not None else "its geometry cannot be read"
     return geoms, notes
 
 
@@ -99,7 +103,7 @@ def prepare_geometry(geom: BaseGeometry | None, note: str | None, label: str, cr
         out.dropped.append(f"{label}: {reason}; skipped it.")
         return None
     if note:
-        out.warnings.append(f"{label}: {note}.")
+        (out.notes if note == CLOSED_RING else out.warnings).append(f"{label}: {note}.")
     geom = shapely.force_2d(geom)
     if isinstance(geom, MultiPoint) and len(geom.geoms) == 1:
         geom = geom.geoms[0]

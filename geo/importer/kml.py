@@ -38,7 +38,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import STORE_CRS
 from geo.importer.encoding import repair_mis_stored
 from geo.importer.fields import map_header
-from geo.importer.geometry import geometry_type
+from geo.importer.geometry import CLOSED_RING, geometry_type
 from geo.importer.model import Layer, Options, Refusal, reading
 from geo.text import nfc
 
@@ -190,7 +190,7 @@ def _placemark(elem: ElementTree.Element) -> _Placemark:
             except (ValueError, IndexError):
                 pm.note = "its coordinates cannot be read"
     if closed and pm.geom is not None:
-        pm.note = "a ring of its boundary was not closed; closed it"
+        pm.note = CLOSED_RING
     if "description" in pm.fields:
         text, pairs = _description(pm.fields["description"])
         pm.fields["description"] = text

@@ -729,9 +729,9 @@ def _finish(feats: list[Feature], opts: Options, out: Collector) -> None:
         out.warnings.append(f"No kind (KCN, CCN or KKT) for {names_list(defaulted)}: recorded "
                             "them as KCN.")
     if no_status:
-        out.warnings.append(f"No status for {names_list(no_status)}: recorded it as unknown "
-                            "(they are drawn on the map as status unknown); add the status to "
-                            "the file or the register when a source gives it.")
+        out.warnings.append(f"No status for {names_list(no_status)}: recorded the status as "
+                            "unknown, which the map shows as such; add it to the file or the "
+                            "register when a source gives it.")
 
 
 def _check_numbers(f: Feature, values: dict[str, Any], out: Collector) -> None:

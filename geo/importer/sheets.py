@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.importer.coords import read_coordinate, vietnamese_letters
 from geo.importer.encoding import header_text, repair_mis_stored
 from geo.importer.fields import coord_role, kind_of, map_header
-from geo.importer.geometry import geometry_type
+from geo.importer.geometry import CLOSED_RING, geometry_type
 from geo.importer.model import Layer, Options, missing, unique_names
 from geo.text import fold
 
@@ -222,7 +222,7 @@ def _geometries(lyr: Layer, overrides: Mapping[str, str | None]) -> list[BaseGeo
                 geom = shapely.from_wkt(text.strip(), on_invalid="ignore")
                 if geom is None:
                     geom = shapely.from_wkt(text.strip(), on_invalid="fix")
-                    lyr.geom_notes[i] = ("a ring of its boundary was not closed; closed it"
+                    lyr.geom_notes[i] = (CLOSED_RING
                                          if geom is not None else "its WKT cannot be read")
             geoms.append(geom)
         return geoms

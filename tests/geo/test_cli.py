@@ -177,3 +177,26 @@ def test_summary_text_shows_today_and_what_is_known(capsys, fixture_store):
     assert "== Hải Phòng today (as named before 2025: Hải Phòng) ==" in out
     assert "KCN: register holds 2 of 25 officially planned zones, 400 of 12,702 ha known" in out
     assert "== Thái Nguyên today (as named before 2025: Bắc Kạn) ==" in out
+
+
+def test_a_2_gb_import_is_refused_without_reading_it(tmp_path, fixture_store):
+    import subprocess
+    import sys
+
+    big = tmp_path / "ban_do.zip"
+    with big.open("wb") as fh:
+        fh.truncate(2 * 1024**3)  # sparse: 2 GB to the file system, nothing to read
+    script = ("import json, resource, sys\nfrom geo.cli import main\n"
+              f"code = main(['--store', {str(fixture_store.path)!r}, 'import', {str(big)!r}, "
+              "'--json'])\n"
+              "print(json.dumps({'code': code, 'peak_kib': "
+              "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    result = json.loads(done.stderr.strip().splitlines()[-1])
+    doc = json.loads(done.stdout)
+    assert result["code"] == 1 and doc["outcome"] == "reject"
+    assert "2,048.0 MB, more than the 200.0 MB" in doc["errors"][0]
+    # The interpreter with geopandas loaded takes about 180 MB; reading the file would
+    # take 2 GB more (2.16 GiB was measured before the size was checked first).
+    assert result["peak_kib"] < 400 * 1024

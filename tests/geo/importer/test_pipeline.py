@@ -382,7 +382,7 @@ def test_unclosed_ring_is_closed_and_a_degenerate_one_dropped(tmp_path):
     ]}
     report = accepted(read_import(json.dumps(fc).encode(), "kcn.geojson"))
     assert report.zones["name_vi"].tolist() == ["KCN Hở"]
-    assert any(w.startswith("KCN Hở") and "not closed" in w for w in report.warnings)
+    assert any(n.startswith("KCN Hở") and "not closed" in n for n in report.notes)
     assert any(w.startswith("KCN Gãy") and "skipped" in w for w in report.warnings)
     assert report.total_area_ha == pytest.approx(
         area_ha(gpd.GeoSeries([Polygon(ring)], crs="EPSG:4326")).iloc[0])
