@@ -1,9 +1,16 @@
-"""The Data page: upload a file, read its report and preview, merge it, undo an import."""
+"""The Data page: upload a file, read its report and preview, merge it, undo an import.
+
+An upload is spooled to disk at once and dropped from the session (Streamlit keeps
+an ``UploadedFile`` in memory per session); the spooled copy is removed when the
+import is merged or cancelled, or another file is chosen.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -11,10 +18,14 @@ from streamlit_folium import st_folium
 
 from app_pages.common import load_register, md, register_or_stop
 from geo.i18n import number, t, zone_name
-from geo.importer import ImportReport, read_import
+from geo.importer import ImportLimits, ImportReport, read_import
+from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
+from geo.importer.spool import Spooled, release, spool, sweep
 from geo.merge import (
     IMPORT_ACTION,
     UNDO_ACTION,
+    MergePlan,
+    MergeRefused,
     NothingToUndo,
     apply_merge,
     plan_merge,
@@ -30,12 +41,47 @@ from layers.zones import zone_features
 
 S = st.session_state
 UPLOAD_TYPES = ["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet", "csv", "xlsx"]
+FILE = "import_file"  # the spooled upload being imported, as Spooled.to_state()
+MAPPING = "import_mapping"  # column -> field the user chose over the importer's guess
+NOTES = ""  # the choice "keep the column in the notes"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _read(digest: str, name: str, layer: str | None, crs: str | None, encoding: str | None,
-          _data: bytes) -> ImportReport:
-    return read_import(_data, name, layer=layer, crs=crs, encoding=encoding)
+          mapping: tuple[tuple[str, str | None], ...], prefer: str | None,
+          _path: str) -> ImportReport:
+    return read_import(_path, name, layer=layer, crs=crs, encoding=encoding,
+                       mapping=dict(mapping), prefer=prefer)
+
+
+def _spooled() -> Spooled | None:
+    state = S.get(FILE)
+    return Spooled.from_state(state) if state else None
+
+
+def _forget() -> None:
+    """Release the spooled upload and every choice made about it."""
+    release(_spooled())
+    for key in (FILE, MAPPING):
+        S.pop(key, None)
+    S["upload_round"] = S.get("upload_round", 0) + 1
+
+
+def _receive(lang: str) -> None:
+    """Take a new upload: spool it to disk and drop it from the session."""
+    key = f"upload_{S.get('upload_round', 0)}"
+    upload = st.file_uploader(t("data.upload", lang), type=UPLOAD_TYPES, key=key,
+                              help=t("data.upload.help", lang))
+    if upload is None:
+        return
+    release(_spooled())
+    spooled = spool(upload, upload.name, limit=ImportLimits().max_file_bytes)
+    S.pop(MAPPING, None)
+    S[FILE] = spooled.to_state()
+    # A widget of a new key replaces the uploader: the old one, and its bytes, are gone.
+    S.pop(key, None)
+    S["upload_round"] = S.get("upload_round", 0) + 1
+    st.rerun()
 
 
 def _report(report: ImportReport, lang: str) -> None:
@@ -61,6 +107,44 @@ def _report(report: ImportReport, lang: str) -> None:
                          expanded=len(report.warnings) <= 5):
             for warning in report.warnings:
                 st.markdown(f"- {md(warning)}")
+    if report.notes:
+        with st.expander(t("data.notes", lang, n=len(report.notes))):
+            for note in report.notes:
+                st.markdown(f"- {md(note)}")
+
+
+def _field_label(value: str, lang: str) -> str:
+    if value == NOTES:
+        return t("data.mapping.notes", lang)
+    if value in COORD_ROLES:
+        return t(f"data.mapping.{value}", lang)
+    label = t(f"attr.{value}", lang)
+    return f"{label} ({value})" if label != f"attr.{value}" else value
+
+
+def _mapping(report: ImportReport, digest: str, lang: str) -> None:
+    """Show how the file's columns map onto the register's fields; let the user change it."""
+    if not report.mapping:
+        return
+    chosen: dict[str, str | None] = dict(S.get(MAPPING, {}))
+    options = [NOTES, *MAPPABLE_FIELDS, *COORD_ROLES]
+    with st.expander(t("data.mapping", lang), expanded=True):
+        st.caption(t("data.mapping.help", lang))
+        for layer in dict.fromkeys(m.layer for m in report.mapping):
+            if len({m.layer for m in report.mapping}) > 1:
+                st.markdown(f"**{md(layer)}**")
+            for m in (m for m in report.mapping if m.layer == layer):
+                current = m.field if m.field in options else NOTES
+                label = m.column if m.example is None else f"{m.column} — {m.example}"
+                key = "map_" + hashlib.sha1(f"{digest}|{m.layer}|{m.column}".encode(),
+                                            usedforsecurity=False).hexdigest()[:16]
+                picked = st.selectbox(label, options, index=options.index(current), key=key,
+                                      format_func=lambda v: _field_label(v, lang))
+                if picked != current:
+                    chosen[m.column] = picked or None
+    if chosen != S.get(MAPPING, {}):
+        S[MAPPING] = chosen
+        st.rerun()
 
 
 def _preview(report: ImportReport, lang: str) -> None:
@@ -74,10 +158,32 @@ def _preview(report: ImportReport, lang: str) -> None:
               returned_objects=[])
 
 
-def _plan(report: ImportReport, lang: str, filename: str) -> None:
+def _field_name(field: str, lang: str) -> str:
+    return t("data.geometry", lang) if field == "geometry" else t(f"attr.{field}", lang)
+
+
+def _losses(plan: MergePlan, names: pd.DataFrame, lang: str) -> None:
+    rows: list[dict[str, Any]] = []
+    verdict = t("data.worse.replaced" if plan.replace_worse else "data.worse.kept", lang)
+    for found, what in ((plan.worse, verdict), (plan.conflicts, t("data.worse.kept", lang))):
+        for zid, fields in found.items():
+            name = zone_name(names.loc[zid].to_dict(), lang) if zid in names.index else zid
+            for fld, why in fields.items():
+                rows.append({"id": zid, t("attr.name_vi", lang): name,
+                             t("data.field", lang): _field_name(fld, lang),
+                             t("data.why", lang): why, "": what})
+    if rows:
+        st.markdown(f"**{md(t('data.worse', lang))}**")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _plan(report: ImportReport, lang: str, spooled: Spooled) -> None:
     handle = load_register()
-    plan = plan_merge(handle.register, report.zones)
-    names = report.zones.set_index("id")
+    replace_worse = st.checkbox(t("data.replace_worse", lang), key="replace_worse",
+                                help=t("data.replace_worse.help", lang))
+    plan = plan_merge(handle.register, report.zones, replace_worse=replace_worse,
+                      covered=report.covered)
+    names = plan.zones.set_index("id")
     st.markdown(f"**{md(t('data.plan', lang))}**")
     st.markdown(md(t("data.plan.counts", lang, a=len(plan.added), c=len(plan.changed),
                      u=len(plan.unchanged))))
@@ -86,24 +192,64 @@ def _plan(report: ImportReport, lang: str, filename: str) -> None:
             for zid in plan.added]
     rows += [{t("data.change", lang): t("data.changed", lang), "id": zid,
               t("attr.name_vi", lang): zone_name(names.loc[zid].to_dict(), lang),
-              "": ", ".join(t(f"attr.{f}", lang) if f != "geometry" else t("data.geometry", lang)
-                            for f in fields)}
+              "": ", ".join(_field_name(f, lang) for f in fields)}
              for zid, fields in plan.changed.items()]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _losses(plan, names, lang)
+    for problem in plan.problems:
+        st.error(t("data.problem", lang, p=problem))
     who = st.text_input(t("data.who", lang), key="who", help=t("data.who.help", lang))
     left, right = st.columns(2)
     merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or not who.strip())
+                        disabled=not plan.writes or not who.strip() or bool(plan.problems))
     if right.button(t("data.cancel", lang), key="cancel"):
-        S["upload_round"] = S.get("upload_round", 0) + 1
+        _forget()
         st.rerun()
     if merge:
-        apply_merge(open_store(handle.location), plan, filename=filename, who=who.strip())
-        S["upload_round"] = S.get("upload_round", 0) + 1
+        try:
+            apply_merge(open_store(handle.location), plan, filename=spooled.name,
+                        who=who.strip())
+        except MergeRefused as exc:
+            st.error(str(exc))
+            return
         first = (plan.added or tuple(plan.changed))[0]
-        S["merged"] = (filename, len(plan.added), len(plan.changed), first)
+        S["merged"] = (spooled.name, len(plan.added), len(plan.changed), first)
+        _forget()
         st.rerun()
+
+
+def _import(spooled: Spooled, lang: str) -> None:
+    """The report, the column mapping, the preview and the plan of the spooled upload."""
+    top = st.columns([3, 1])
+    top[0].markdown(f"**{md(t('data.file', lang))}**: {md(spooled.name)} "
+                    f"({number(spooled.size / 1024**2, lang, 1)} MB)")
+    if top[1].button(t("data.other_file", lang), key="other_file"):
+        _forget()
+        st.rerun()
+    digest = spooled.digest
+    mapping = tuple(sorted(S.get(MAPPING, {}).items()))
+    first = _read(digest, spooled.name, None, None, None, mapping, None, spooled.path)
+    cols = st.columns(3)
+    layer_names = [layer.name for layer in first.layers]
+    layer = cols[0].selectbox(t("data.layer", lang), [None, *layer_names], key="layer",
+                              format_func=lambda v: t("data.all_layers", lang) if v is None
+                              else v)
+    encoding = cols[1].selectbox(t("data.encoding", lang), [None, *ENCODINGS], key="encoding",
+                                 format_func=lambda v: t("data.auto", lang) if v is None else v)
+    crs = cols[2].text_input(t("data.crs", lang), key="crs", placeholder="EPSG:9210",
+                             help=t("data.crs.help", lang)).strip() or None
+    prefer = None
+    if len(layer_names) > 1:
+        prefer = st.selectbox(t("data.prefer", lang), [None, *layer_names], key="prefer",
+                              help=t("data.prefer.help", lang),
+                              format_func=lambda v: "—" if v is None else v)
+    report = _read(digest, spooled.name, layer, crs, encoding, mapping, prefer, spooled.path)
+    _report(report, lang)
+    _mapping(report, digest, lang)
+    if report.outcome != "reject" and len(report.zones):
+        _preview(report, lang)
+        _plan(report, lang, spooled)
 
 
 def _history(lang: str) -> None:
@@ -134,6 +280,7 @@ def render() -> None:
     lang = S.get("lang") or st.query_params.get("lang", "vi")
     lang = lang if lang in LANGS else "vi"
     register_or_stop(lang)
+    sweep()  # uploads that sessions which went away left behind
     st.title(t("data.title", lang))
     st.caption(t("data.intro", lang))
     if "merged" in S:
@@ -145,31 +292,19 @@ def render() -> None:
         done = S.pop("undone")
         st.success(t("data.undone", lang, file=done["file"], r=len(done["removed"]),
                      s=len(done["restored"])))
-
-    upload = st.file_uploader(t("data.upload", lang), type=UPLOAD_TYPES,
-                              key=f"upload_{S.get('upload_round', 0)}",
-                              help=t("data.upload.help", lang))
-    if upload is not None:
-        data = upload.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        first = _read(digest, upload.name, None, None, None, data)
-        cols = st.columns(3)
-        layer_names = [layer.name for layer in first.layers]
-        layer = cols[0].selectbox(t("data.layer", lang), [None, *layer_names], key="layer",
-                                  format_func=lambda v: t("data.all_layers", lang) if v is None
-                                  else v)
-        encoding = cols[1].selectbox(t("data.encoding", lang), [None, *ENCODINGS],
-                                     key="encoding",
-                                     format_func=lambda v: t("data.auto", lang) if v is None
-                                     else v)
-        crs = cols[2].text_input(t("data.crs", lang), key="crs", placeholder="EPSG:9210",
-                                 help=t("data.crs.help", lang)).strip() or None
-        report = _read(digest, upload.name, layer, crs, encoding, data)
-        _report(report, lang)
-        if report.outcome != "reject" and len(report.zones):
-            _preview(report, lang)
-            _plan(report, lang, upload.name)
+    spooled = _spooled()
+    if spooled is not None and not _exists(spooled):
+        _forget()  # swept, or removed by another tab of this session
+        spooled = None
+    if spooled is None:
+        _receive(lang)
+    else:
+        _import(spooled, lang)
     _history(lang)
+
+
+def _exists(spooled: Spooled) -> bool:
+    return Path(spooled.path).exists()
 
 
 render()

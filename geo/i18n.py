@@ -184,6 +184,12 @@ LABELS: dict[str, dict[str, str]] = {
     "attr.commune": {"vi": "Xã/phường", "en": "Commune or ward"},
     "attr.parent_id": {"vi": "Thuộc khu kinh tế", "en": "Part of economic zone"},
     "attr.kcn_count": {"vi": "Số KCN trong khu kinh tế", "en": "KCN inside it"},
+    "attr.area_measured_ha": {"vi": "Diện tích đo trên bản đồ (ha)",
+                              "en": "Measured area (ha)"},
+    "attr.id": {"vi": "Mã khu", "en": "Zone id"},
+    "attr.source_section": {"vi": "Mục trong văn bản", "en": "Section of the source"},
+    "attr.as_of": {"vi": "Thời điểm số liệu", "en": "As of"},
+    "attr.notes": {"vi": "Ghi chú", "en": "Notes"},
     "attr.record": {"vi": "Hồ sơ khu", "en": "Zone record"},
     "attr.period": {"vi": "Thời gian", "en": "Period"},
     # vocabularies
@@ -379,6 +385,41 @@ LABELS: dict[str, dict[str, str]] = {
                        "en": "There is no import left to undo."},
     "data.undone": {"vi": "Đã hoàn tác việc nhập {file}: bỏ {r} khu, khôi phục {s} khu.",
                     "en": "Undid the import of {file}: removed {r} zones, restored {s}."},
+    "data.notes": {"vi": "{n} ghi chú", "en": "{n} notes"},
+    "data.other_file": {"vi": "Chọn tệp khác", "en": "Choose another file"},
+    "data.prefer": {"vi": "Khi các trang tính khác nhau, tin trang", "en": "When sheets "
+                                                                            "disagree, trust"},
+    "data.prefer.help": {"vi": "Các trang cùng nói về một khu được ghép theo mã hoặc tên; "
+                                "khi chúng khác nhau, giá trị của trang này được dùng.",
+                         "en": "Sheets about the same zone are joined by code or name; where "
+                               "they differ, this sheet's values are used."},
+    "data.mapping": {"vi": "Cột của tệp → trường dữ liệu", "en": "The file's columns → the "
+                                                                    "register's fields"},
+    "data.mapping.help": {"vi": "Đổi nếu một cột được hiểu sai, ví dụ cột \"Diện tích đất CN\" "
+                                 "là đất công nghiệp. Cột không gán được giữ trong ghi chú.",
+                          "en": "Change one that was read wrong, e.g. a column \"Diện tích đất "
+                                "CN\" is industrial land. A column mapped onto nothing is kept "
+                                "in the notes."},
+    "data.mapping.notes": {"vi": "(giữ trong ghi chú)", "en": "(keep in the notes)"},
+    "data.mapping.lat": {"vi": "Vĩ độ (tọa độ)", "en": "Latitude (coordinates)"},
+    "data.mapping.lon": {"vi": "Kinh độ (tọa độ)", "en": "Longitude (coordinates)"},
+    "data.mapping.wkt": {"vi": "Hình học (WKT)", "en": "Geometry (WKT)"},
+    "data.replace_worse": {"vi": "Thay cả dữ liệu tốt hơn bằng dữ liệu của tệp",
+                           "en": "Replace better data with the file's"},
+    "data.replace_worse.help": {"vi": "Mặc định, ranh giới đo đạc hay số hóa không bị thay bằng "
+                                       "một điểm hay vị trí gần đúng, và giá trị có nguồn không "
+                                       "bị xóa bởi ô trống của tệp.",
+                                "en": "By default a surveyed or digitised boundary is never "
+                                      "replaced with a point or an approximate location, nor a "
+                                      "sourced value with an empty cell of the file."},
+    "data.worse": {"vi": "Tệp có ít hơn dữ liệu hiện có", "en": "Where the file has less than "
+                                                                "the register"},
+    "data.worse.kept": {"vi": "giữ dữ liệu hiện có", "en": "the register's is kept"},
+    "data.worse.replaced": {"vi": "thay bằng của tệp", "en": "replaced with the file's"},
+    "data.field": {"vi": "Trường", "en": "Field"},
+    "data.why": {"vi": "Vì sao", "en": "Why"},
+    "data.problem": {"vi": "Không ghi được: sau khi ghi, dữ liệu sẽ có lỗi: {p}",
+                     "en": "Cannot merge: the register would then have a problem: {p}"},
     "page.dashboard": {"vi": "Kế hoạch và thực hiện", "en": "Plans and progress"},
     "dash.title": {"vi": "Kế hoạch và thực hiện theo tỉnh/thành",
                    "en": "Plans against progress, by province"},

@@ -867,8 +867,8 @@ def _mapping(states: list[_LayerState], opts: Options) -> list[ColumnMapping]:
                             if not missing(r.get(col))), None)
             if example is not None and len(example) > 60:
                 example = example[:57] + "…"
-            out.append(ColumnMapping(s.layer.name, col, None if role == "ignored" else role,
-                                     example))
+            field = None if role in ("ignored", "notes") else role
+            out.append(ColumnMapping(s.layer.name, col, field, role == "notes", example))
     return out
 
 

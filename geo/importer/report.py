@@ -36,14 +36,16 @@ class LayerReport:
 class ColumnMapping:
     """Where one column of a layer goes: a register field, the notes, or nowhere.
 
-    ``field`` is a register field (``area_industrial_ha``), ``"lat"``, ``"lon"`` or
-    ``"wkt"`` for coordinates, ``"notes"`` for a column kept in each zone's notes,
-    or None for a column left out (row numbers, GIS bookkeeping, empty columns).
+    ``field`` is a register field (``area_industrial_ha``; ``notes`` when the column
+    is the zone's notes), or ``"lat"``, ``"lon"`` or ``"wkt"`` for coordinates, or
+    None: then ``in_notes`` says whether the column is kept in each zone's notes
+    as ``column=value``, or left out (row numbers, GIS bookkeeping, empty columns).
     """
 
     layer: str
     column: str
     field: str | None
+    in_notes: bool
     example: str | None  # the first value, to recognise the column by
 
 

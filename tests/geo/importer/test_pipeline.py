@@ -736,9 +736,9 @@ def test_the_callers_mapping_reaches_the_zones():
     text = "Tên,Vĩ độ,Kinh độ,Quỹ đất CN,Điện thoại\nKCN A,20.85,106.7,80,0225\n"
     guessed = accepted(read_import(text.encode("utf-8"), "k.csv"))
     assert pd.isna(guessed.zones["area_industrial_ha"].iloc[0])
-    assert {m.column: m.field for m in guessed.mapping} == {
-        "Tên": "name_vi", "Vĩ độ": "lat", "Kinh độ": "lon", "Quỹ đất CN": "notes",
-        "Điện thoại": "notes"}
+    assert {m.column: (m.field, m.in_notes) for m in guessed.mapping} == {
+        "Tên": ("name_vi", False), "Vĩ độ": ("lat", False), "Kinh độ": ("lon", False),
+        "Quỹ đất CN": (None, True), "Điện thoại": (None, True)}
     chosen = accepted(read_import(text.encode("utf-8"), "k.csv",
                                   mapping={"Quỹ đất CN": "area_industrial_ha"}))
     assert chosen.zones["area_industrial_ha"].tolist() == [80.0]
