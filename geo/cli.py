@@ -146,6 +146,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from geo.merge import apply_merge, plan_merge
 
     path = Path(args.file)
+    if not path.is_file():  # a mistyped path is the caller's error (exit 2), not the file's
+        raise FileNotFoundError(f"no file {args.file!r}")
     # The file is read in place: its size is checked before a byte of it is read.
     report = read_import(path, path.name, layer=args.layer, crs=args.crs,
                          encoding=args.encoding, mapping=dict(args.map or []),

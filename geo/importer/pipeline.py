@@ -78,7 +78,7 @@ from geo.importer.report import (
 from geo.importer.shapefile import read_shapefiles
 from geo.importer.sniff import DATA_SUFFIXES, Archive, sniff, stem
 from geo.schema import ZONE_COLUMNS, Kind, Quality, Status
-from geo.text import fold
+from geo.text import SLUG_MAX, fold
 
 __all__ = ["read_import"]
 
@@ -765,7 +765,7 @@ def _assign_ids(feats: list[Feature], out: Collector) -> None:
         zid, n = base, 1
         while zid in seen:
             n += 1
-            zid = f"{base}-{n}"
+            zid = f"{base[:SLUG_MAX - len(str(n)) - 1]}-{n}"  # still short enough for a link
         if zid != base:
             out.warnings.append(f"{f.label} has the same id {base!r} as {seen[base]}; gave it "
                                 f"the id {zid!r}.")

@@ -200,3 +200,9 @@ def test_a_2_gb_import_is_refused_without_reading_it(tmp_path, fixture_store):
     # The interpreter with geopandas loaded takes about 180 MB; reading the file would
     # take 2 GB more (2.16 GiB was measured before the size was checked first).
     assert result["peak_kib"] < 400 * 1024
+
+
+def test_a_mistyped_path_is_an_error_not_a_refused_file(capsys, fixture_store, tmp_path):
+    code, out, err = run(capsys, "--store", str(fixture_store.path), "import",
+                         str(tmp_path / "khong_co.zip"), "--json")
+    assert code == 2 and out == "" and "no file" in err

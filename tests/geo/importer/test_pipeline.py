@@ -769,3 +769,13 @@ def test_a_huge_file_is_refused_from_its_size_alone(tmp_path, monkeypatch):
     assert report.outcome == "reject" and "3,072.0 MB" in report.errors[0]
     missing = read_import(tmp_path / "nope.zip")
     assert missing.outcome == "reject" and "Could not open nope.zip" in missing.errors[0]
+
+
+def test_every_id_fits_a_link_even_a_5000_character_name():
+    name = "KCN " + "Đình Vũ mở rộng " * 320
+    text = (f"name,lat,lon,status\n\"{name}\",20.85,106.7,operating\n"
+            f"\"{name}\",20.9,106.6,operating\n")
+    report = accepted(read_import(text.encode(), "k.csv"))
+    ids = report.zones["id"].tolist()
+    assert len(set(ids)) == 2 and all(len(i) <= 80 for i in ids)
+    assert report.names[0] == name.strip()
