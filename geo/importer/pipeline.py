@@ -71,7 +71,7 @@ from geo.importer.report import (
     ImportReport,
     LayerReport,
     ZoneSummary,
-    centroid,
+    centroids,
     rejected,
     zones_frame,
 )
@@ -622,10 +622,9 @@ def _place(states: list[_LayerState], out: Collector) -> None:
         feats = [f for f in s.features if f.refused is None and f.geom_src is not None]
         if not feats:
             continue
-        by_crs: dict[str, list[Feature]] = {}
-        for f in feats:
-            assert f.crs is not None
-            by_crs.setdefault(f.crs.to_wkt(), []).append(f)
+        by_crs: dict[int, list[Feature]] = {}
+        for f in feats:  # a layer's features share its CRS object; joined ones may not
+            by_crs.setdefault(id(f.crs), []).append(f)
         for group in by_crs.values():
             src = gpd.GeoSeries([f.geom_src for f in group], crs=group[0].crs)
             with warnings.catch_warnings(record=True):
@@ -775,8 +774,8 @@ def _assign_ids(feats: list[Feature], out: Collector) -> None:
 
 def _flag_shared_geometries(feats: list[Feature], out: Collector) -> None:
     first: dict[bytes, str] = {}
-    for f in feats:
-        key = shapely.to_wkb(shapely.normalize(f.geom))
+    keys = shapely.to_wkb(shapely.normalize(np.array([f.geom for f in feats], dtype=object)))
+    for f, key in zip(feats, keys, strict=True):
         if key in first:
             out.warnings.append(f"{f.label} has exactly the same geometry as {first[key]}.")
         else:
@@ -836,7 +835,8 @@ def _build_report(layers: list[Layer], opts: Options) -> ImportReport:
         total_area_ha=round(sum(known), 4) if known else None,
         crs=crs_label, encoding=encoding, layers=reports, warnings=warnings_, errors=[],
         zones=frame, unknown_columns=unknown, notes=out.notes, mapping=mapping,
-        summaries=[_summary(f) for f in zones], covered=covered)
+        summaries=[_summary(f, c) for f, c in zip(
+            zones, centroids([f.geom for f in zones]), strict=True)], covered=covered)
 
 
 def _layer_reports(states: list[_LayerState], zones: list[Feature]) -> list[LayerReport]:
@@ -872,7 +872,7 @@ def _mapping(states: list[_LayerState], opts: Options) -> list[ColumnMapping]:
     return out
 
 
-def _summary(f: Feature) -> ZoneSummary:
+def _summary(f: Feature, middle: tuple[float, float]) -> ZoneSummary:
     v = f.values
     assert f.geom is not None
     return ZoneSummary(
@@ -880,4 +880,4 @@ def _summary(f: Feature) -> ZoneSummary:
         declared_area_ha=None if v["area_total_ha"] is None else float(v["area_total_ha"]),
         measured_area_ha=None if v["area_measured_ha"] is None
         else round(float(v["area_measured_ha"]), 4),
-        geometry_type=f.geom.geom_type, centroid=centroid(f.geom), layer=f.layer)
+        geometry_type=f.geom.geom_type, centroid=middle, layer=f.layer)

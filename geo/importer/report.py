@@ -16,7 +16,7 @@ from geo.register import normalise_zones
 from geo.schema import ZONE_COLUMNS
 
 __all__ = ["ColumnMapping", "ImportReport", "LayerReport", "ZoneSummary", "centroid",
-           "empty_zones", "rejected", "zones_frame"]
+           "centroids", "empty_zones", "rejected", "zones_frame"]
 
 
 @dataclass
@@ -143,12 +143,16 @@ def rejected(errors: list[str], layers: list[LayerReport] | None = None, feature
                         unknown_columns=[], notes=notes or [], mapping=mapping or [])
 
 
+def centroids(geoms: list[BaseGeometry]) -> list[tuple[float, float]]:
+    """The centroids of WGS 84 geometries, found on the ground (EPSG:3405), as lon, lat."""
+    projected = gpd.GeoSeries(geoms, crs=STORE_CRS).to_crs(VN2000_UTM48N).centroid
+    back = projected.to_crs(STORE_CRS)
+    return [(round(float(p.x), 6), round(float(p.y), 6)) for p in back]
+
+
 def centroid(geom: BaseGeometry) -> tuple[float, float]:
-    """The centroid of a WGS 84 geometry, found on the ground (EPSG:3405), as lon, lat."""
-    projected = gpd.GeoSeries([geom], crs=STORE_CRS).to_crs(VN2000_UTM48N)
-    back = gpd.GeoSeries([projected.iloc[0].centroid], crs=VN2000_UTM48N).to_crs(STORE_CRS)
-    point = back.iloc[0]
-    return round(float(point.x), 6), round(float(point.y), 6)
+    """The centroid of one WGS 84 geometry, found on the ground (EPSG:3405), as lon, lat."""
+    return centroids([geom])[0]
 
 
 def zones_frame(features: list[Feature]) -> gpd.GeoDataFrame:
