@@ -196,14 +196,21 @@ def map_columns(lyr: Layer, overrides: Mapping[str, str | None] | None = None,
     """
     overrides = overrides or {}
     cmap = ColumnMap({}, [], [])
+    # The caller's choices first: a guess never takes a field the caller gave a column.
     for col in lyr.columns:
+        target = overrides.get(col)
+        if col in overrides and target not in COORD_ROLES and target and \
+                target not in cmap.fields and col not in lyr.ignore_columns:
+            cmap.fields[target] = col
+            cmap.roles[col] = target
+    for col in lyr.columns:
+        if col in cmap.roles:
+            continue
         if col in lyr.ignore_columns:
             cmap.roles[col] = "coordinates"
             continue
         if col in overrides:
-            target = overrides[col]
-            if target in COORD_ROLES:
-                target = None  # read into the geometry already, or not coordinates here
+            target = None  # kept in the notes, or coordinates read already
         elif header_key(col) in _QUIET:
             cmap.ignored.append(col)
             cmap.roles[col] = "ignored"

@@ -16,19 +16,23 @@ from geo.importer.sheets import table_layer
 __all__ = ["read_parquet"]
 
 
-def read_parquet(path: Path, name: str, opts: Options) -> list[Layer]:
-    """Read a GeoParquet file; a Parquet file without geometry is read as a table."""
+def read_parquet(path: Path, name: str, opts: Options, filename: str | None = None) -> list[Layer]:
+    """Read a GeoParquet file; a Parquet file without geometry is read as a table.
+
+    ``name`` names the layer, ``filename`` the file in messages.
+    """
     import pyarrow  # optional engine: only GeoParquet needs it
     import pyarrow.parquet as pq
 
     limit = opts.limits.max_features
     arrow_errors = (pyarrow.ArrowException, TypeError)
-    with reading("the GeoParquet file", arrow_errors):
+    what = f"the GeoParquet file {filename or name}"
+    with reading(what, arrow_errors):
         rows = pq.ParquetFile(path).metadata.num_rows
     if rows > limit:
-        raise Refusal(f"The GeoParquet file has {rows:,} rows, more than the {limit:,} an "
-                      "import may hold.")
-    with reading("the GeoParquet file", arrow_errors):
+        raise Refusal(f"The GeoParquet file {filename or name} has {rows:,} rows, more than "
+                      f"the {limit:,} an import may hold.")
+    with reading(what, arrow_errors):
         meta = pq.read_schema(path).metadata or {}
         if b"geo" not in meta:
             frame = pd.read_parquet(path)

@@ -226,7 +226,7 @@ def _read_file(path: Path, filename: str, opts: Options, tmp: Path, depth: int) 
         what = {"gpkg": f"the GeoPackage {filename}", "fgb": f"the FlatGeobuf file {filename}",
                 "geojson": f"the GeoJSON {filename}"}.get(kind, filename)
         if kind == "parquet":
-            layers = read_parquet(copy, name, opts)
+            layers = read_parquet(copy, name, opts, filename)
         else:
             layers = read_gdal(copy, opts, what, display=None if kind == "gpkg" else name)
     if ext and ext not in (f".{kind}", ".json", ".geoparquet", ".kml") and depth == 0 and \

@@ -54,6 +54,13 @@ def test_the_callers_mapping_wins_and_extra_columns_go_to_the_notes():
     assert chosen.notes == ["Điện thoại"]
 
 
+def test_the_callers_column_wins_a_field_over_a_guess():
+    lyr = _layer(["Tên", "Tên đầy đủ"], [{"Tên": "A", "Tên đầy đủ": "KCN A mở rộng"}])
+    assert map_columns(lyr).fields == {"name_vi": "Tên"}
+    chosen = map_columns(lyr, {"Tên đầy đủ": "name_vi"})
+    assert chosen.fields == {"name_vi": "Tên đầy đủ"} and chosen.notes == ["Tên"]
+
+
 def test_a_mapping_onto_an_unknown_field_is_refused():
     assert check_mapping({"A": "", "B": "lat"}) == {"A": None, "B": "lat"}
     with pytest.raises(Refusal, match="cannot be mapped onto 'area'"):
