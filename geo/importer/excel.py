@@ -45,8 +45,10 @@ def read_excel(path: Path, filename: str, opts: Options) -> list[Layer]:
             layers = []
             for sheet in book.worksheets:
                 grid = _grid(sheet, opts, filename)
-                layers.append(table_layer(nfc(str(sheet.title)), grid, opts,
-                                          merges.get(sheet.title, ())))
+                lyr = table_layer(nfc(str(sheet.title)), grid, opts,
+                                  merges.get(sheet.title, ()))
+                lyr.sheet = True
+                layers.append(lyr)
         finally:
             book.close()
     return layers

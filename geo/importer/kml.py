@@ -203,11 +203,15 @@ def _placemark(elem: ElementTree.Element) -> _Placemark:
     return pm
 
 
-def _containers(source: IO[bytes]) -> Iterator[_Container]:
-    """Yield each Document or Folder with the placemarks directly inside it."""
+def _containers(source: IO[bytes], limit: int, display: str) -> Iterator[_Container]:
+    """Yield each Document or Folder with the placemarks directly inside it.
+
+    Stops with a refusal past ``limit`` placemarks, before they fill the memory.
+    """
     stack: list[_Container] = []
     depth_in_placemark = 0
     started = 0
+    count = 0
     for event, elem in SafeTree.iterparse(_Cleaned(source), events=("start", "end")):
         tag = _local(elem.tag)
         if event == "start":
@@ -221,6 +225,10 @@ def _containers(source: IO[bytes]) -> Iterator[_Container]:
             stack[-1].name = nfc(_text(elem))
         elif tag == "Placemark":
             depth_in_placemark -= 1
+            count += 1
+            if count > limit:
+                raise Refusal(f"{display} has more than {limit:,} placemarks, the most an "
+                              "import may hold.")
             if stack:
                 stack[-1].placemarks.append(_placemark(elem))
             elem.clear()
@@ -236,17 +244,14 @@ def read_kml(source: Path | IO[bytes], display: str, stem: str, opts: Options) -
     has no name.
     """
     with reading(display, (ElementTree.ParseError, DefusedXmlException)):
+        limit = opts.limits.max_features
         if isinstance(source, Path):
             with source.open("rb") as fh:
-                containers = [c for c in _containers(fh) if c.placemarks]
+                containers = [c for c in _containers(fh, limit, display) if c.placemarks]
         else:
-            containers = [c for c in _containers(source) if c.placemarks]
+            containers = [c for c in _containers(source, limit, display) if c.placemarks]
     if not containers:
         raise Refusal(f"{display} holds no placemarks: there is nothing to import.")
-    total = sum(len(c.placemarks) for c in containers)
-    if total > opts.limits.max_features:
-        raise Refusal(f"{display} has {total:,} placemarks, more than the "
-                      f"{opts.limits.max_features:,} an import may hold.")
     # Containers end inside out; layers follow the order in which they start, as GDAL's.
     seen: dict[str, int] = {}
     layers = []

@@ -149,12 +149,13 @@ class Layer:
     skipped: dict[int, str] = field(default_factory=dict)  # rows that are no features: why
     kind_hints: dict[int, str] = field(default_factory=dict)  # kind from a heading row
     table: bool = False  # a sheet or CSV: may join other sheets of the same workbook
+    sheet: bool = False  # a sheet of a workbook
     attributes_only: bool = False  # a sheet without coordinates, read to join others
 
     @property
     def word(self) -> str:
-        """How messages call this layer: "sheet" for workbooks, else "layer"."""
-        return "sheet" if self.table and self.row_word == "row" else "layer"
+        """How messages call this layer: "Sheet" for a workbook's, else "Layer"."""
+        return "Sheet" if self.sheet else "Layer"
 
 
 @dataclass

@@ -380,26 +380,26 @@ def _read_layer(lyr: Layer, opts: Options, out: Collector, prefix: str) -> _Laye
         try:
             src_crs, crs_label = layer_crs(lyr, opts, out)
         except UnknownDatum as exc:
-            out.dropped.append(f"Layer {lyr.name}: {exc}.")
+            out.dropped.append(f"{lyr.word} {lyr.name}: {exc}.")
             state.report = report(False, str(exc))
             return state
         if src_crs is None:
             reason = (f"it has no coordinate system; {crs_hint(lyr.geoms)}. Send its .prj "
                       "with it, or import again with crs=\"EPSG:…\"")
-            out.dropped.append(f"Layer {lyr.name}: {reason}.")
+            out.dropped.append(f"{lyr.word} {lyr.name}: {reason}.")
             state.report = report(False, reason)
             return state
         if src_crs.is_geographic and not degrees(lyr.geoms):
             reason = (f"it says its coordinates are degrees ({crs_label}), but "
                       f"{crs_hint(lyr.geoms)}. Import again with the right crs=\"EPSG:…\"")
-            out.dropped.append(f"Layer {lyr.name}: {reason}.")
+            out.dropped.append(f"{lyr.word} {lyr.name}: {reason}.")
             state.report = report(False, reason, crs_label)
             return state
         state.crs = src_crs
     out.warnings += lyr.notes
     out.notes += lyr.info
-    out.notes += [f"{'Sheet' if lyr.word == 'sheet' else 'Layer'} {lyr.name}: {why}; left it "
-                  "out." for why in lyr.skipped.values() if why]
+    out.notes += [f"{lyr.word} {lyr.name}: {why}; left it out."
+                  for why in lyr.skipped.values() if why]
     state.processed = True
     state.report = report(False, None, crs_label)
     state.features = _features(lyr, cmap, state.crs, prefix, out)
@@ -413,7 +413,7 @@ def _clean_columns(lyr: Layer, out: Collector) -> None:
         if text != col:
             renamed[col] = text or col
             if bad:
-                out.warnings.append(f"Layer {lyr.name}: the column name {col!r} held null "
+                out.warnings.append(f"{lyr.word} {lyr.name}: the column name {col!r} held null "
                                     "bytes or control characters; removed them.")
     if renamed:
         lyr.columns = [renamed.get(c, c) for c in lyr.columns]
@@ -496,8 +496,8 @@ def _fractions(feats: list[Feature], lyr: Layer, out: Collector) -> None:
     if occupancy and all(0 <= v <= 1 for _, v in occupancy) and any(v > 0 for _, v in occupancy):
         for f, v in occupancy:
             f.values["occupancy_pct"] = v * 100
-        out.warnings.append(f"Layer {lyr.name}: every occupancy was between 0 and 1; read them "
-                            "as fractions (0.63 → 63%) for "
+        out.warnings.append(f"{lyr.word} {lyr.name}: every occupancy was between 0 and 1; read "
+                            "them as fractions (0.63 → 63%) for "
                             f"{names_list(f.label for f, _ in occupancy)}.")
 
 

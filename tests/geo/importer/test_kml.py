@@ -104,3 +104,10 @@ def test_a_control_character_is_removed_with_a_word(fault):
     report = accepted(read_import(doc, "a.kml"))
     assert report.names == ["KCN Đình Vũ"]
     assert any("control characters" in w and "KCN Đình Vũ" in w for w in report.warnings)
+
+
+def test_too_many_placemarks_are_refused_while_reading():
+    doc = kml("".join(f"<Placemark><name>P{i}</name><Point><coordinates>106.7,20.8"
+                      "</coordinates></Point></Placemark>" for i in range(5)))
+    report = read_import(doc, "a.kml", limits=ImportLimits(max_features=3))
+    assert report.outcome == "reject" and "more than 3 placemarks" in report.errors[0]
