@@ -75,7 +75,13 @@ def _receive(lang: str) -> None:
     if upload is None:
         return
     release(_spooled())
-    spooled = spool(upload, upload.name, limit=ImportLimits().max_file_bytes)
+    limit = ImportLimits().max_file_bytes
+    if upload.size > limit:  # refused from its size: not a byte more is copied
+        S.pop(key, None)
+        S["upload_round"] = S.get("upload_round", 0) + 1
+        S["too_big"] = (upload.name, upload.size / 1024**2, limit / 1024**2)
+        st.rerun()
+    spooled = spool(upload, upload.name, limit=limit)
     S.pop(MAPPING, None)
     S[FILE] = spooled.to_state()
     # A widget of a new key replaces the uploader: the old one, and its bytes, are gone.
@@ -292,6 +298,10 @@ def render() -> None:
         done = S.pop("undone")
         st.success(t("data.undone", lang, file=done["file"], r=len(done["removed"]),
                      s=len(done["restored"])))
+    if "too_big" in S:
+        name, size, limit = S.pop("too_big")
+        st.error(t("data.too_big", lang, file=name, mb=number(size, lang, 1),
+                   limit=number(limit, lang, 0)))
     spooled = _spooled()
     if spooled is not None and not _exists(spooled):
         _forget()  # swept, or removed by another tab of this session

@@ -387,6 +387,8 @@ LABELS: dict[str, dict[str, str]] = {
                     "en": "Undid the import of {file}: removed {r} zones, restored {s}."},
     "data.notes": {"vi": "{n} ghi chú", "en": "{n} notes"},
     "data.other_file": {"vi": "Chọn tệp khác", "en": "Choose another file"},
+    "data.too_big": {"vi": "{file} nặng {mb} MB, quá {limit} MB một lần nhập được phép.",
+                     "en": "{file} is {mb} MB, more than the {limit} MB an import may be."},
     "data.prefer": {"vi": "Khi các trang tính khác nhau, tin trang", "en": "When sheets "
                                                                             "disagree, trust"},
     "data.prefer.help": {"vi": "Các trang cùng nói về một khu được ghép theo mã hoặc tên; "
