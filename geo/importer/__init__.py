@@ -19,6 +19,7 @@ actually unpacked are counted against the limits as well.
 The modules follow the pipeline, like geopandas' ``io``:
 
 - :mod:`~geo.importer.sniff`: the format from the first bytes; safe unpacking of zips;
+  :mod:`~geo.importer.upload`: the upload staged (size first) and handed to readers;
 - one reader per format family: :mod:`~geo.importer.shapefile`,
   :mod:`~geo.importer.gdal` (GeoPackage, GeoJSON, FlatGeobuf),
   :mod:`~geo.importer.parquet`, :mod:`~geo.importer.delimited` (CSV),
@@ -27,7 +28,9 @@ The modules follow the pipeline, like geopandas' ``io``:
 - :mod:`~geo.importer.encoding`: text repair (legacy Vietnamese encodings);
 - :mod:`~geo.importer.crs`: CRS identification (VN-2000 in any form);
 - :mod:`~geo.importer.fields`: field mapping and reading values;
-- :mod:`~geo.importer.geometry`: geometry repair;
+- :mod:`~geo.importer.geometry`: geometry repair, reprojection and measurement;
+- :mod:`~geo.importer.join`: sheets about the same zones joined, repeats folded;
+- :mod:`~geo.importer.zones`: defaults and checks as validation makes them, ids;
 - :mod:`~geo.importer.report`: the report; :mod:`~geo.importer.pipeline` runs it all;
 - :mod:`~geo.importer.spool`: uploads on disk, released after the import.
 

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import STORE_CRS, VN2000_UTM48N, inside_vietnam
+from geo.crs import STORE_CRS, VN2000_UTM48N, area_ha, inside_vietnam
 from geo.importer.model import Collector, Feature
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "geoms_from_wkb",
     "measure_src",
     "outside_reason",
+    "place",
     "polygonal",
     "prepare_geometry",
 ]
@@ -142,3 +144,37 @@ def flag_duplicate_geometries(features: list[Feature], out: Collector) -> None:
             out.warnings.append(f"{f.label} has exactly the same geometry as {first[key]}.")
         else:
             first[key] = f.label
+
+
+def place(feats: list[Feature], out: Collector) -> None:
+    """Reproject features to WGS 84, keep those that lie in Vietnam, measure polygons.
+
+    A feature outside Vietnam is refused with the reason (swapped axes, numbers no
+    coordinate system can place, or simply elsewhere); areas are measured on the
+    ground in EPSG:3405.
+    """
+    todo = [f for f in feats if f.refused is None and f.geom_src is not None]
+    by_crs: dict[int, list[Feature]] = {}
+    for f in todo:  # a layer's features share its CRS object; joined ones may not
+        by_crs.setdefault(id(f.crs), []).append(f)
+    for group in by_crs.values():
+        src = gpd.GeoSeries([f.geom_src for f in group], crs=group[0].crs)
+        with warnings.catch_warnings(record=True):
+            wgs = src.to_crs(STORE_CRS)
+        finite = np.array([g is not None and not g.is_empty
+                           and bool(np.isfinite(g.bounds).all()) for g in wgs])
+        inside = inside_vietnam(wgs).to_numpy() & finite
+        for f, geom, ok in zip(group, wgs, inside, strict=True):
+            if ok:
+                f.geom = geom
+                continue
+            f.refused = "outside"
+            assert f.geom_src is not None and f.crs is not None
+            out.dropped.append(outside_reason(
+                f.where, f.geom_src, f.crs, geom,
+                bool(np.isfinite(geom.bounds).all()) if geom is not None else False))
+    placed = [f for f in todo if f.geom is not None]
+    if placed:
+        areas = area_ha(gpd.GeoSeries([f.geom for f in placed], crs=STORE_CRS))
+        for f, a in zip(placed, areas, strict=True):
+            f.area = None if pd.isna(a) else float(a)

@@ -172,6 +172,7 @@ class Feature:
     number: int  # the row or feature number the user sees
     label: str  # how messages name it
     name: str
+    where: str = ""  # how a refusal names it: the label, and its row in a table
     values: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # "column=value" kept in the notes
     kind_hint: str | None = None  # from the layer name or a heading row

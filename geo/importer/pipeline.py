@@ -1,71 +1,52 @@
 """The import pipeline: options, reading the upload, each layer into zones, the report.
 
-Stages, in order: stage the upload on disk (its size checked before a byte is
-read); sniff and unpack it; read each layer; map each layer's columns and read
-its rows (text cleaned of control characters); join the sheets of a workbook
-that describe the same zones; place every feature (repair, reproject, check it
-lies in Vietnam, measure it); fold a zone given twice into one; fill in what the
-file leaves open (kind, ``unknown`` status, as-of date) and check values the way
-:func:`geo.validate.validate` will; give ids; write the report.
+Stages, in order: stage the upload and read it into layers (:mod:`.upload`); map
+each layer's columns and read its rows, text cleaned of control characters and
+geometries repaired (here, with :mod:`.fields`, :mod:`.crs` and :mod:`.geometry`);
+join the sheets of a workbook that describe the same zones (:mod:`.join`); place
+every feature: reproject, check it lies in Vietnam, measure it (:mod:`.geometry`);
+fold a zone given twice into one (:mod:`.join`); fill in what the file leaves
+open and check values the way :func:`geo.validate.validate` will, give ids
+(:mod:`.zones`); write the report (:mod:`.report`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import os
-import re
-import shutil
 import tempfile
-import warnings
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS
-from shapely.geometry import MultiPolygon, Polygon
 
 from geo import vntext
-from geo.crs import STORE_CRS, area_ha, inside_vietnam
 from geo.importer.crs import UnknownDatum, crs_hint, degrees, layer_crs, parse_crs_option
-from geo.importer.delimited import read_csv
 from geo.importer.encoding import ENCODING_ALIASES, clean_control
-from geo.importer.excel import read_excel
 from geo.importer.fields import (
     ColumnMap,
     check_mapping,
     clean,
     coord_role,
-    join_key,
     kind_from_layer,
-    kind_from_name,
-    make_id,
     map_columns,
     read_row,
 )
-from geo.importer.gdal import read_gdal
-from geo.importer.geometry import outside_reason, prepare_geometry
-from geo.importer.kml import STANDARD_COLUMNS, read_kml
+from geo.importer.geometry import place, prepare_geometry
+from geo.importer.join import fold_repeats, join_sheets
+from geo.importer.kml import STANDARD_COLUMNS
 from geo.importer.model import (
-    LIST_CAP,
     Collector,
     Feature,
     ImportLimits,
     Layer,
     Options,
     Refusal,
-    mb,
     missing,
     names_list,
-    reading,
 )
-from geo.importer.parquet import read_parquet
 from geo.importer.report import (
     ColumnMapping,
     ImportReport,
@@ -75,16 +56,11 @@ from geo.importer.report import (
     rejected,
     zones_frame,
 )
-from geo.importer.shapefile import read_shapefiles
-from geo.importer.sniff import DATA_SUFFIXES, Archive, sniff, stem
-from geo.schema import ZONE_COLUMNS, Kind, Quality, Status
-from geo.text import SLUG_MAX, fold
+from geo.importer.upload import read_layers, stage
+from geo.importer.zones import assign_ids, finish, flag_shared_geometries
+from geo.text import fold
 
 __all__ = ["read_import"]
-
-_AREA_GAP = 0.20  # declared and measured areas further apart than this are reported
-_SAME_PLACE_DEG = 1e-5  # about 1 m: two sheets place a zone at the same spot
-_SAME_SHAPE_DEG = 1e-7  # about 1 cm: the same boundary drawn twice
 
 
 def read_import(source: bytes | str | os.PathLike[str], filename: str | None = None, *,
@@ -138,8 +114,8 @@ def read_import(source: bytes | str | os.PathLike[str], filename: str | None = N
         opts = _options(name, layer, crs, encoding, limits or ImportLimits(), source_id,
                         as_of, mapping, prefer)
         with tempfile.TemporaryDirectory(prefix="kcn-import-") as tmp:
-            staged = _stage(source, opts, Path(tmp))
-            layers = _read_file(staged, opts.filename, opts, Path(tmp), depth=0)
+            staged = stage(source, opts, Path(tmp))
+            layers = read_layers(staged, opts.filename, opts, Path(tmp))
         return _build_report(layers, opts)
     except Refusal as exc:
         return rejected([str(exc)])
@@ -158,150 +134,6 @@ def _options(filename: str, layer: str | None, crs: str | None, encoding: str | 
     return Options(filename=filename, layer=layer, crs=forced_crs, crs_label=label,
                    encoding=forced_encoding, limits=limits, source_id=source_id, as_of=as_of,
                    mapping=check_mapping(mapping or {}), prefer=prefer)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _stage(source: bytes | str | os.PathLike[str], opts: Options, tmp: Path) -> Path:
-    """Put the upload on disk, checking its size first; return its path."""
-    limit = opts.limits.max_file_bytes
-    if isinstance(source, bytes | bytearray | memoryview):
-        size = len(source)
-    else:
-        path = Path(os.fsdecode(source))
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise Refusal(f"Could not open {opts.filename}: {exc.strerror or exc}.") from None
-        if not path.is_file():
-            raise Refusal(f"{opts.filename} is not a file.")
-    if size == 0:
-        raise Refusal(f"{opts.filename} is empty: there is nothing to import.")
-    if size > limit:
-        raise Refusal(f"{opts.filename} is {mb(size)}, more than the {mb(limit)} an import "
-                      "may be.")
-    if isinstance(source, bytes | bytearray | memoryview):
-        staged = tmp / "upload"
-        staged.write_bytes(source)
-        return staged
-    return path
-
-
-def _head(path: Path) -> bytes:
-    with reading(path.name if path.name.startswith("upload") else "the file"), \
-            path.open("rb") as fh:
-        return fh.read(4096)
-
-
-def _read_file(path: Path, filename: str, opts: Options, tmp: Path, depth: int) -> list[Layer]:
-    """Read one file (the upload, or the data file inside a zip) into layers."""
-    head = _head(path)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, as Excel saves "Unicode text"
-        return read_csv(path.read_bytes(), filename, opts)
-    kind = sniff(head, filename)
-    ext = Path(filename).suffix.lower()
-    if kind == "zip":
-        if depth > 0:
-            raise Refusal(f"{opts.filename} holds a zip inside the zip: unpack it and import "
-                          "the inner file.")
-        return _read_zip(path, filename, opts, tmp)
-    if kind == "csv":
-        return read_csv(path.read_bytes(), filename, opts)
-    name = stem(filename)
-    if kind == "kml":
-        layers = read_kml(path, filename, name, opts)
-    else:
-        suffix = {"gpkg": ".gpkg", "fgb": ".fgb", "geojson": ".geojson",
-                  "parquet": ".parquet"}[kind]
-        # A copy of our own, under a name of our own: GDAL may write beside what it
-        # opens (a GeoPackage's journal), and the user's name could hold anything.
-        copy = tmp / f"copy{depth}{suffix}"
-        if kind == "geojson":
-            _copy_geojson(path, copy)
-        elif path.parent == tmp:
-            path.rename(copy)
-        else:
-            shutil.copyfile(path, copy)
-        what = {"gpkg": f"the GeoPackage {filename}", "fgb": f"the FlatGeobuf file {filename}",
-                "geojson": f"the GeoJSON {filename}"}.get(kind, filename)
-        if kind == "parquet":
-            layers = read_parquet(copy, name, opts, filename)
-        else:
-            layers = read_gdal(copy, opts, what, display=None if kind == "gpkg" else name)
-    if ext and ext not in (f".{kind}", ".json", ".geoparquet", ".kml") and depth == 0 and \
-            not (kind == "geojson" and ext == ".geojson"):
-        for lyr in layers[:1]:
-            lyr.info.append(f"{filename} holds {kind.upper()} data despite its name; read it "
-                            f"as {kind.upper()}.")
-    return layers
-
-
-# "\u0000" in a JSON string: GDAL would end the string there.
-_JSON_NULL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
-
-
-def _copy_geojson(path: Path, copy: Path) -> None:
-    """Copy a GeoJSON, turning escaped null bytes into DEL, which the cleaning reports."""
-    data = path.read_bytes()  # within the size limit, checked before
-    copy.write_bytes(_JSON_NULL.sub(rb"\1\\u007f", data) if b"\\u0000" in data else data)
-
-
-def _read_zip(path: Path, filename: str, opts: Options, tmp: Path) -> list[Layer]:
-    with reading(f"{filename} as a zip"):
-        zf = zipfile.ZipFile(path)
-    with zf:
-        archive = Archive(zf, path.stat().st_size, opts.limits)
-        layers = _read_archive(archive, path, filename, opts, tmp)
-    if archive.note and layers:
-        layers[0].info.insert(0, archive.note)
-    return layers
-
-
-def _read_archive(archive: Archive, path: Path, filename: str, opts: Options,
-                  tmp: Path) -> list[Layer]:
-    names = {archive.name(i).lower(): i for i in archive.members}
-    suffixes = {Path(n).suffix for n in names}
-    if Path(filename).suffix.lower() == ".xlsx" or "xl/workbook.xml" in names:
-        archive.prove_sizes()  # before openpyxl unpacks it
-        return read_excel(path, filename, opts)
-    if ".shp" in suffixes:
-        return read_shapefiles(archive, opts, tmp)
-    if ".kml" in suffixes:  # a KMZ: doc.kml, and the documents it links (GDAL writes those)
-        return _read_kmz(archive, [i for n, i in names.items() if n.endswith(".kml")],
-                         filename, opts, tmp)
-    inner = [i for n, i in names.items() if Path(n).suffix in DATA_SUFFIXES]
-    if len(inner) != 1:
-        listed = ", ".join(archive.name(i) for i in archive.members[:LIST_CAP])
-        what = "several data files" if inner else "no shapefile or other file it can read"
-        raise Refusal(f"The zip holds {what} ({listed}): KCN Atlas reads a zip of "
-                      "shapefiles, or a zip holding one GeoPackage, GeoJSON, KML, "
-                      "FlatGeobuf, GeoParquet, CSV or Excel file.")
-    target = tmp / f"inner{Path(archive.name(inner[0])).suffix.lower()}"
-    with target.open("wb") as out:
-        archive.copy(inner[0], out)
-    return _read_file(target, archive.name(inner[0]), opts, tmp, depth=1)
-
-
-def _read_kmz(archive: Archive, kmls: list[zipfile.ZipInfo], filename: str, opts: Options,
-              tmp: Path) -> list[Layer]:
-    kmls = sorted(kmls, key=lambda i: (archive.name(i).lower() != "doc.kml",
-                                       archive.name(i).count("/"), archive.name(i)))
-    layers: list[Layer] = []
-    empty: Refusal | None = None
-    for n, info in enumerate(kmls):
-        doc = tmp / f"doc{n}.kml"
-        with doc.open("wb") as out:
-            archive.copy(info, out)
-        try:
-            layers += read_kml(doc, filename, stem(filename), opts)
-        except Refusal as exc:
-            if "holds no placemarks" not in str(exc):
-                raise
-            empty = exc  # doc.kml often only links the documents that hold the placemarks
-    if not layers and empty is not None:
-        raise empty
-    return layers
 
 
 # --------------------------------------------------------------------------- layers
@@ -340,11 +172,6 @@ class _LayerState:
     crs: CRS | None = None
     features: list[Feature] = field(default_factory=list)
     processed: bool = False  # its rows were read into features
-
-
-def _where(f: Feature, word: str) -> str:
-    """Name a feature for a refusal: its label, and its row in a table."""
-    return f"{f.label} ({word} {f.number})" if word == "row" and f.name else f.label
 
 
 def _read_layer(lyr: Layer, opts: Options, out: Collector, prefix: str) -> _LayerState:
@@ -450,10 +277,12 @@ def _features(lyr: Layer, cmap: ColumnMap, crs: CRS | None, prefix: str,
         row, bad = _clean_row(raw_row, name_col)
         name = clean(row.get(name_col)) or ""
         number = lyr.first_row + i
-        f = Feature(lyr.name, i, number, prefix + (name or f"{lyr.row_word} {number}"), name,
-                    layers=[lyr.name])
+        label = prefix + (name or f"{lyr.row_word} {number}")
+        where = f"{label} ({lyr.row_word} {number})" if lyr.row_word == "row" and name \
+            else label
+        f = Feature(lyr.name, i, number, label, name, where=where, layers=[lyr.name])
         if bad:
-            controls.append(f"{_where(f, lyr.row_word)} ({', '.join(bad)})")
+            controls.append(f"{where} ({', '.join(bad)})")
         feats.append(f)
         if not name:
             f.refused = "no name"
@@ -472,8 +301,7 @@ def _features(lyr: Layer, cmap: ColumnMap, crs: CRS | None, prefix: str,
         f.crs = crs
         geom = lyr.geoms[i] if i < len(lyr.geoms) else None
         assert crs is not None
-        f.geom_src = prepare_geometry(geom, lyr.geom_notes.get(i), _where(f, lyr.row_word),
-                                      crs, out)
+        f.geom_src = prepare_geometry(geom, lyr.geom_notes.get(i), where, crs, out)
         if f.geom_src is None:
             f.refused = "geometry"
     _fractions(feats, lyr, out)
@@ -501,287 +329,6 @@ def _fractions(feats: list[Feature], lyr: Layer, out: Collector) -> None:
                             f"{names_list(f.label for f, _ in occupancy)}.")
 
 
-# --------------------------------------------------------------------------- joining sheets
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-    if isinstance(a, str) and isinstance(b, str):
-        return fold(a) == fold(b)
-    return bool(a == b)
-
-
-def _wgs84(f: Feature) -> Any:
-    assert f.geom_src is not None and f.crs is not None
-    with warnings.catch_warnings(record=True):
-        return gpd.GeoSeries([f.geom_src], crs=f.crs).to_crs(STORE_CRS).iloc[0]
-
-
-def _join_sheets(states: list[_LayerState], opts: Options, out: Collector) -> None:
-    """Join rows of several sheets that describe the same zone (same code or name).
-
-    A sheet without coordinates contributes attributes to the zones other sheets
-    locate; a sheet none of whose rows another sheet locates is no zone sheet.
-    """
-    tables = [s for s in states if s.processed and s.layer.table]
-    groups: list[list[Feature]] = []
-    by_key: dict[tuple[str, str], int] = {}
-    for s in tables if len(tables) > 1 else []:
-        for f in s.features:
-            if not f.name:
-                continue
-            keys = [("name", join_key(f.name))]
-            if f.values.get("id"):
-                keys.insert(0, ("id", str(f.values["id"])))
-            at = next((by_key[k] for k in keys if k in by_key
-                       and all(g.layer != f.layer for g in groups[by_key[k]])), None)
-            if at is None:
-                groups.append([f])
-                at = len(groups) - 1
-            else:
-                groups[at].append(f)
-            for k in keys:
-                by_key.setdefault(k, at)
-    conflicts: list[str] = []
-    for group in groups:
-        if len(group) > 1:
-            _merge_group(group, opts, conflicts, out)
-    if conflicts:
-        out.errors += conflicts[:LIST_CAP * 2]
-        sheets = ", ".join(repr(s.layer.name) for s in tables)
-        out.errors.append(f"The sheets of {opts.filename} disagree, so KCN Atlas cannot tell "
-                          f"which is right. Import again choosing the sheet to trust "
-                          f"(prefer=, one of {sheets}; --prefer-sheet on the command line), or "
-                          "one sheet alone (layer=).")
-    for s in states:
-        if not (s.processed and s.layer.attributes_only):
-            continue
-        joined = any(f.refused == "joined" for f in s.features)
-        for f in s.features:
-            if f.refused is not None:
-                continue
-            f.refused = "no coordinates" if joined else "not a zone sheet"
-            if joined:
-                out.dropped.append(f"{_where(f, 'row')}: sheet {s.layer.name} gives no "
-                                   "coordinates for it and no other sheet has it; skipped it.")
-
-
-def _merge_group(group: list[Feature], opts: Options, conflicts: list[str],
-                 out: Collector) -> None:
-    """Fold the rows of one zone from several sheets into the first that locates it."""
-    located = [f for f in group if f.geom_src is not None]
-    base = located[0] if located else group[0]
-    preferred = next((f for f in group if opts.prefer is not None and (
-        f.layer == opts.prefer or fold(f.layer) == fold(opts.prefer))), None)
-    for fld in dict.fromkeys(k for f in group for k in f.values):
-        distinct: list[tuple[str, Any]] = []
-        for f in group:
-            value = f.values.get(fld)
-            if not missing(value) and not any(_same_value(value, v) for _, v in distinct):
-                distinct.append((f.layer, value))
-        if len(distinct) > 1 and preferred is not None and fld in preferred.values:
-            base.values[fld] = preferred.values[fld]
-        elif len(distinct) > 1:
-            listed = ", ".join(f"{v!r} in {layer}" for layer, v in distinct)
-            conflicts.append(f"{base.name}: the sheets give different {fld}: {listed}.")
-        elif distinct:
-            base.values[fld] = distinct[0][1]
-    if len(located) > 1:
-        places = [_wgs84(f) for f in located]
-        far = [f for f, g in zip(located[1:], places[1:], strict=True)
-               if g.hausdorff_distance(places[0]) > _SAME_PLACE_DEG]
-        if far and preferred is not None and preferred.geom_src is not None:
-            base.geom_src, base.crs = preferred.geom_src, preferred.crs
-        elif far:
-            conflicts.append(f"{base.name}: the sheets place it in different places "
-                             f"({base.layer} and {', '.join(f.layer for f in far)}).")
-    for f in group:
-        if f is base:
-            continue
-        base.notes += [n for n in f.notes if n not in base.notes]
-        base.kind_hint = base.kind_hint or f.kind_hint
-        base.layers.append(f.layer)
-        f.refused = "joined"
-    if base.geom_src is not None:
-        base.refused = None
-    elif not any(f.refused == "geometry" for f in group):  # else already reported
-        base.refused = "no coordinates"
-        out.dropped.append(f"{base.label}: none of the sheets gives coordinates for it; skipped "
-                           "it.")
-    else:
-        base.refused = "geometry"
-
-
-# --------------------------------------------------------------------------- placing
-
-
-def _place(states: list[_LayerState], out: Collector) -> None:
-    """Reproject each feature to WGS 84, keep those in Vietnam, measure polygons."""
-    for s in states:
-        feats = [f for f in s.features if f.refused is None and f.geom_src is not None]
-        if not feats:
-            continue
-        by_crs: dict[int, list[Feature]] = {}
-        for f in feats:  # a layer's features share its CRS object; joined ones may not
-            by_crs.setdefault(id(f.crs), []).append(f)
-        for group in by_crs.values():
-            src = gpd.GeoSeries([f.geom_src for f in group], crs=group[0].crs)
-            with warnings.catch_warnings(record=True):
-                wgs = src.to_crs(STORE_CRS)
-            finite = np.array([g is not None and not g.is_empty
-                               and bool(np.isfinite(g.bounds).all()) for g in wgs])
-            inside = inside_vietnam(wgs).to_numpy() & finite
-            for f, geom, ok in zip(group, wgs, inside, strict=True):
-                if ok:
-                    f.geom = geom
-                    continue
-                f.refused = "outside"
-                assert f.geom_src is not None and f.crs is not None
-                out.dropped.append(outside_reason(
-                    _where(f, s.layer.row_word), f.geom_src, f.crs, geom,
-                    bool(np.isfinite(geom.bounds).all()) if geom is not None else False))
-        placed = [f for f in feats if f.geom is not None]
-        if placed:
-            areas = area_ha(gpd.GeoSeries([f.geom for f in placed], crs=STORE_CRS))
-            for f, a in zip(placed, areas, strict=True):
-                f.area = None if pd.isna(a) else float(a)
-
-
-def _fold_repeats(feats: list[Feature], out: Collector) -> list[Feature]:
-    """Read a zone given twice (same name, same boundary) once, with a note."""
-    kept: list[Feature] = []
-    seen: dict[str, list[Feature]] = {}
-    for f in feats:
-        key = fold(f.name)
-        twin = next((k for k in seen.get(key, []) if shapely.equals_exact(
-            shapely.normalize(k.geom), shapely.normalize(f.geom), tolerance=_SAME_SHAPE_DEG)),
-            None)
-        if twin is None:
-            seen.setdefault(key, []).append(f)
-            kept.append(f)
-            continue
-        differ = []
-        for fld, value in f.values.items():
-            if missing(twin.values.get(fld)):
-                twin.values[fld] = value
-            elif not _same_value(twin.values[fld], value):
-                differ.append(f"{fld} {value!r}")
-        twin.notes += [n for n in f.notes if n not in twin.notes]
-        twin.layers += [x for x in f.layers if x not in twin.layers]
-        f.refused = "repeat"
-        where = f"{twin.layer} {twin.number}" if twin.layer != f.layer else str(twin.number)
-        if differ:
-            out.warnings.append(f"{f.label} appears twice with the same boundary ({where} and "
-                                f"{f.number}) but with different values: kept those of the "
-                                f"first and left out {', '.join(differ)}.")
-        else:
-            out.notes.append(f"{f.label} appears twice with the same name and boundary "
-                             f"({where} and {f.number}); imported it once.")
-    return kept
-
-
-# --------------------------------------------------------------------------- values
-
-
-def _finish(feats: list[Feature], opts: Options, out: Collector) -> None:
-    """Fill in what the file leaves open and check values as validation will."""
-    defaulted: list[str] = []
-    no_status: list[str] = []
-    today = dt.date.today().isoformat()
-    for f in feats:
-        stated = f.values
-        values: dict[str, Any] = {c: None for c in ZONE_COLUMNS}
-        values.update({k: v for k, v in stated.items() if k in values})
-        values["name_vi"] = f.name
-        kind = stated.get("kind") or (k.value if (k := kind_from_name(f.name)) else None) \
-            or f.kind_hint
-        if kind is None:
-            kind = Kind.KCN.value
-            defaulted.append(f.label)
-        values["kind"] = kind
-        if not stated.get("status"):
-            values["status"] = Status.UNKNOWN.value
-            no_status.append(f.label)
-        polygon = isinstance(f.geom, Polygon | MultiPolygon)
-        if stated.get("geometry_quality") not in {q.value for q in Quality}:
-            if stated.get("geometry_quality"):
-                f.notes.append(f"geometry_quality={stated['geometry_quality']}")
-            values["geometry_quality"] = (Quality.DIGITISED if polygon
-                                          else Quality.APPROXIMATE).value
-        values["province_current"] = values["province_current"] or values["province"]
-        values["source_id"] = opts.source_id
-        values["as_of"] = opts.as_of or stated.get("as_of") or today
-        values["area_measured_ha"] = round(f.area, 4) if polygon and f.area else None
-        _check_numbers(f, values, out)
-        own = stated.get("notes")
-        values["notes"] = "; ".join([n for n in [own] if n] + f.notes) or None
-        values["id"] = stated.get("id")
-        f.id_from_file = bool(values["id"])
-        declared = values["area_total_ha"]
-        if f.area is not None and polygon and declared and \
-                abs(f.area - declared) > _AREA_GAP * declared:
-            out.warnings.append(f"{f.label}: declares {declared:,.6g} ha, measures "
-                                f"{f.area:,.1f} ha.")
-        f.values = values
-    if defaulted:
-        out.warnings.append(f"No kind (KCN, CCN or KKT) for {names_list(defaulted)}: recorded "
-                            "them as KCN.")
-    if no_status:
-        out.warnings.append(f"No status for {names_list(no_status)}: recorded the status as "
-                            "unknown, which the map shows as such; add it to the file or the "
-                            "register when a source gives it.")
-
-
-def _check_numbers(f: Feature, values: dict[str, Any], out: Collector) -> None:
-    """Leave out numbers the register cannot hold, the way validation checks them."""
-    def drop(fld: str, why: str) -> None:
-        out.warnings.append(f"{f.label}: {why}; left {fld} empty and kept the value in the "
-                            "notes.")
-        f.notes.append(f"{fld}={values[fld]:g}")
-        values[fld] = None
-
-    for fld in ("area_total_ha", "area_industrial_ha", "leased_ha"):
-        if values[fld] is not None and values[fld] <= 0:
-            drop(fld, f"{fld} {values[fld]:g} is not a positive area")
-    if values["occupancy_pct"] is not None and not 0 <= values["occupancy_pct"] <= 100:
-        drop("occupancy_pct", f"occupancy {values['occupancy_pct']:g}% is outside 0–100")
-    total, industrial = values["area_total_ha"], values["area_industrial_ha"]
-    if industrial is not None and total is not None and industrial > total:
-        drop("area_industrial_ha", f"its industrial land ({industrial:g} ha) exceeds its total "
-             f"area ({total:g} ha)")
-    leased, industrial = values["leased_ha"], values["area_industrial_ha"]
-    if leased is not None and industrial is not None and leased > industrial:
-        drop("leased_ha", f"its leased area ({leased:g} ha) exceeds its industrial land "
-             f"({industrial:g} ha)")
-
-
-def _assign_ids(feats: list[Feature], out: Collector) -> None:
-    """Give every zone a unique id: the file's if usable, else from kind and name."""
-    seen: dict[str, str] = {}
-    for f in feats:
-        base = f.values["id"] or make_id(f.values["kind"], f.name)
-        zid, n = base, 1
-        while zid in seen:
-            n += 1
-            zid = f"{base[:SLUG_MAX - len(str(n)) - 1]}-{n}"  # still short enough for a link
-        if zid != base:
-            out.warnings.append(f"{f.label} has the same id {base!r} as {seen[base]}; gave it "
-                                f"the id {zid!r}.")
-        seen[zid] = f.label
-        f.values["id"] = zid
-
-
-def _flag_shared_geometries(feats: list[Feature], out: Collector) -> None:
-    first: dict[bytes, str] = {}
-    keys = shapely.to_wkb(shapely.normalize(np.array([f.geom for f in feats], dtype=object)))
-    for f, key in zip(feats, keys, strict=True):
-        if key in first:
-            out.warnings.append(f"{f.label} has exactly the same geometry as {first[key]}.")
-        else:
-            first[key] = f.label
-
-
 # --------------------------------------------------------------------------- report
 
 
@@ -792,12 +339,12 @@ def _build_report(layers: list[Layer], opts: Options) -> ImportReport:
     several = len(readable) > 1
     states = [_read_layer(lyr, opts, out, f"{lyr.name}: " if several else "")
               for lyr in layers]
-    _join_sheets(states, opts, out)
-    _place(states, out)
+    join_sheets([(s.layer, s.features) for s in states if s.processed], opts, out)
+    place([f for s in states for f in s.features], out)
     described = [f for s in states for f in s.features
                  if f.refused not in ("joined", "not a zone sheet")]
     placed = [f for f in described if f.refused is None and f.geom is not None]
-    zones = _fold_repeats(placed, out)
+    zones = fold_repeats(placed, out)
     names = [f.name for f in described if f.refused != "repeat"]
     mapping = _mapping(states, opts)
     reports = _layer_reports(states, zones)
@@ -818,9 +365,9 @@ def _build_report(layers: list[Layer], opts: Options) -> ImportReport:
         return rejected(errors, reports, len(names), names, crs_label, encoding,
                         notes=out.notes, mapping=mapping,
                         warnings=out.warnings if out.errors else [])
-    _finish(zones, opts, out)
-    _assign_ids(zones, out)
-    _flag_shared_geometries(zones, out)
+    finish(zones, opts, out)
+    assign_ids(zones, out)
+    flag_shared_geometries(zones, out)
     frame = zones_frame(zones)
     contributions = [f.area if f.area is not None else f.values.get("area_total_ha")
                      for f in zones]
