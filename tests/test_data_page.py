@@ -25,7 +25,7 @@ def page(fixture_store, monkeypatch, tmp_path):
     monkeypatch.setenv("KCN_ATLAS_STORE", str(fixture_store.path))
 
     def make(data: bytes = CSV, name: str = "kcn mới.csv") -> tuple[AppTest, Path]:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
         at.run()
         at.switch_page("app_pages/data_page.py")
         spooled = spool(io.BytesIO(data), name, root=tmp_path)
