@@ -253,8 +253,9 @@ MEASURED_ZONE_COLUMNS = ["area_measured_ha"]
 NUMERIC_ZONE_COLUMNS = [f for f, t in VALUE_FIELDS.items() if t in (float, int)] + \
     MEASURED_ZONE_COLUMNS
 
-# What every zone must have. validate() checks these and the importer fills each of them
-# (or refuses the feature), so a clean import never makes validation fail.
+# What every zone must have. validate() checks these (a status no source states reads as
+# unknown) and the importer fills each of them (or refuses the feature), so a clean
+# import never makes validation fail.
 REQUIRED_ZONE_FIELDS = ("id", "kind", "name_vi", "status", "geometry_quality", "source_id",
                         "as_of")
 

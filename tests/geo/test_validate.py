@@ -43,7 +43,6 @@ def _edit_zone(reg, zone_id, **changes):
         ("kcn-beta", {"parent_id": "ccn-gamma"}, "parent 'ccn-gamma' is not a KKT"),
         ("kcn-beta", {"geometry": None}, "kcn-beta: has no geometry"),
         ("kcn-beta", {"name_vi": None}, "zones kcn-beta: name_vi is missing"),
-        ("kcn-beta", {"status": None}, "zones kcn-beta: status is missing"),
     ],
 )
 def test_broken_register_is_reported(fixture_register, zone_id, changes, expected):
