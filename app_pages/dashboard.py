@@ -11,7 +11,6 @@ import streamlit as st
 
 from app_pages.common import md, register_or_stop
 from geo.analysis import (
-    citation,
     current_summary,
     find_provinces,
     hectares_by_period,
@@ -26,8 +25,9 @@ from geo.dashboard import (
     occupancy_targets,
     province_zones,
 )
-from geo.i18n import number, project_name, t, zone_name
+from geo.i18n import figure_text, number, project_name, t, text_or_dash, zone_name
 from geo.register import Register
+from layers.panel import citation_line
 from layers.state import LANGS, MapState
 
 S = st.session_state
@@ -35,9 +35,7 @@ MAP_PAGE = "app_pages/map.py"
 
 
 def _cite(reg: Register, source_id: str | None, section: str | None) -> str:
-    c = citation(reg, source_id, section)
-    parts = [p for p in (c["document"], c["date"]) if p]
-    return ", ".join(str(p) for p in parts) + (f", §{section}" if section else "")
+    return citation_line(reg, source_id, section)
 
 
 def _downloads(frame: pd.DataFrame, name: str, lang: str) -> None:
@@ -71,18 +69,18 @@ def _figures(reg: Register, prov: dict[str, Any], lang: str, prov_name: str | No
     label = "label_vi" if lang == "vi" else "label_en"
     rows = [{
         t("dash.indicator", lang): f[label],
-        t("dash.comparison", lang): t(f"dash.cmp.{f['comparison']}", lang),
-        t("dash.value", lang): f["value"],
-        t("dash.value_max", lang): f["value_max"],
-        t("dash.unit", lang): f["unit"],
-        t("period", lang): f["period"],
+        t("dash.value", lang): figure_text(f, lang),
+        t("period", lang): text_or_dash(f["period"]),
         t("panel.source", lang): _cite(reg, f["citation"]["source_id"], f["citation"]["section"]),
     } for f in prov["official_figures"]]
     if not rows:
         st.caption(t("dash.no_figures", lang))
         return
     frame = pd.DataFrame(rows)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        t("dash.indicator", lang): st.column_config.TextColumn(width="large"),
+        t("dash.value", lang): st.column_config.TextColumn(width="medium"),
+        t("panel.source", lang): st.column_config.TextColumn(width="large")})
     _downloads(frame, f"figures-{prov_name or 'all'}", lang)
 
 
@@ -145,7 +143,8 @@ def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: s
     rows = []
     for (kind, status), part in zones.groupby(["kind", "status"]):
         rows.append({
-            t("kind", lang): kind, t("status", lang): t(f"status.{status}", lang),
+            t("kind", lang): t(f"kind.{kind}", lang),
+            t("status", lang): t(f"status.{status}", lang),
             t("dash.zones", lang): len(part),
             t("dash.ha_known", lang): part["area_total_ha"].sum(min_count=1),
             t("dash.area_unknown", lang): int(part["area_total_ha"].isna().sum()),
@@ -157,7 +156,8 @@ def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: s
         ha = t("dash.ha_known", lang)
         shown = frame.assign(**{ha: [number(v, lang) or t("unknown", lang) for v in frame[ha]]})
         st.dataframe(shown, hide_index=True, width="stretch", column_config={
-            t("dash.on_map", lang): st.column_config.LinkColumn(display_text="↗")})
+            t("dash.on_map", lang): st.column_config.LinkColumn(display_text="↗", width="small"),
+            ha: st.column_config.TextColumn(width="medium")})
         _downloads(frame.drop(columns=[t("dash.on_map", lang)]),
                    f"register-{prov_name or 'all'}", lang)
     chart = pd.DataFrame([{
@@ -213,8 +213,15 @@ def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: 
     if below.empty:
         st.caption(t("dash.below.none", lang))
     else:
-        frame = below.assign(name=[zone_name(r, lang) for r in below.to_dict("records")])
-        table = frame[["name", "kind", "occupancy_pct", "target_pct", "leasable_left_ha"]]
+        table = pd.DataFrame({
+            t("list.name", lang): [zone_name(r, lang) for r in below.to_dict("records")],
+            t("kind", lang): [t(f"kind.{k}", lang) for k in below["kind"]],
+            t("attr.occupancy_pct", lang): [number(v, lang, 1) or "—"
+                                            for v in below["occupancy_pct"]],
+            t("dash.target", lang): [number(v, lang, 0) or "—" for v in below["target_pct"]],
+            t("dash.leasable_left", lang): [number(v, lang) or "—"
+                                            for v in below["leasable_left_ha"]],
+        })
         st.dataframe(table, hide_index=True, width="stretch")
         _downloads(table, f"below-target-{prov_name or 'all'}", lang)
         _zone_links(below, lang)
@@ -225,13 +232,13 @@ def _completeness(zones: pd.DataFrame, lang: str, prov_name: str | None) -> None
     frame = completeness(zones)
     frame["field"] = [t(f"attr.{f}", lang) if f != "boundary" else t("dash.boundary", lang)
                       for f in frame["field"]]
-    st.dataframe(frame.rename(columns={"field": t("panel.attribute", lang),
-                                       "known": t("dash.known", lang),
-                                       "missing": t("dash.missing", lang),
-                                       "share_known": t("dash.share_known", lang)}),
-                 hide_index=True, width="stretch", column_config={
-                     t("dash.share_known", lang): st.column_config.ProgressColumn(
-                         min_value=0.0, max_value=1.0, format="percent")})
+    frame = frame.rename(columns={"field": t("panel.attribute", lang),
+                                  "known": t("dash.known", lang),
+                                  "missing": t("dash.missing", lang),
+                                  "share_known": t("dash.share_known", lang)})
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        t("dash.share_known", lang): st.column_config.ProgressColumn(
+            min_value=0.0, max_value=1.0, format="percent")})
     _downloads(frame, f"completeness-{prov_name or 'all'}", lang)
     approx = zones[zones["geometry_quality"] == "approximate"]
     st.caption(t("dash.approximate", lang, n=len(approx), total=len(zones)))
@@ -248,7 +255,7 @@ def _infrastructure(reg: Register, zones: pd.DataFrame, lang: str, prov_name: st
             t("project.title", lang): project_name(p, lang),
             t("kind", lang): t(f"pkind.{p['kind']}", lang),
             t("status", lang): t(f"status.{p['status']}", lang),
-            t("attr.period", lang): p["period"] or "—",
+            t("attr.period", lang): text_or_dash(p["period"]),
             t("project.serves", lang): ", ".join(zone_name(names.loc[z].to_dict(), lang)
                                                  for z in p["zones"]),
             t("dash.on_map", lang): _map_link(lang, project=p["id"]),
@@ -268,8 +275,19 @@ def render() -> None:
     reg = register_or_stop(lang).register
     st.title(t("dash.title", lang))
     provinces = find_provinces(reg, None)
+    # The province lives in the link (?prov=…), by its name in the sources or today's.
+    if "dash_prov" not in S:
+        asked = st.query_params.get("prov")
+        found = find_provinces(reg, asked) if asked else []
+        S["dash_prov"] = found[0] if len(found) == 1 else None
+        if asked and len(found) != 1:
+            st.info(t("ignored_params", lang, names="prov"))
     choice = st.selectbox(t("province", lang), [None, *provinces], key="dash_prov",
                           format_func=lambda v: t("dash.all", lang) if v is None else v)
+    query = {"lang": lang} if lang != "vi" else {}
+    if choice:
+        query["prov"] = choice
+    st.query_params.from_dict(query)
     zones = province_zones(reg, choice)
     if choice:
         prov = province_summary(reg, choice)

@@ -26,7 +26,7 @@ def _documents(reg: Register, lang: str) -> pd.DataFrame:
             t("src.issuer", lang): text_or_dash(r.issuer),
             t("src.date", lang): date_text(r.date, lang),
             t("src.tier", lang): t(f"tier.{r.tier}.long", lang) if r.tier else "—",
-            t("src.url", lang): r.url or None,
+            t("src.url", lang): r.url or "",
             t("src.note", lang): text_or_dash(r.note),
         })
     return pd.DataFrame(rows)
