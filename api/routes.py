@@ -6,6 +6,7 @@
 | ``/api/v1/map/{key}/{z}/{x}/{y}.mvt`` | vector tiles of one version's plots and plot summaries |
 | ``/api/v1/ref/{key}/{z}/{x}/{y}.mvt`` | vector tiles of the bundled reference geography |
 | ``POST /api/v1/view/{token}`` | where a browser's map is looking (see :mod:`api.views`) |
+| ``/ogc/…`` | OGC API – Features of zones, projects and plots (see :mod:`geo.ogc`) |
 
 ``key`` names a version (see :mod:`geo.live`); responses under a key never
 change, so browsers may cache them for good. A key no longer in memory answers
@@ -27,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from api import views
-from geo import live
+from geo import live, ogc
 from geo.mapdata import data_tile_layers, features_payload
 from geo.reference import province_label_points, reference_key, reference_tile
 from geo.store import StoreError
@@ -135,6 +136,52 @@ async def view(request: Request) -> Response:
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
+def _ogc_json(body: dict[str, Any], media: str = "application/json") -> Response:
+    return JSONResponse(body, media_type=media, headers={"Cache-Control": "no-cache"})
+
+
+def _ogc_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _ogc_collection(request: Request) -> ogc.Collection:
+    coll = ogc.COLLECTIONS.get(request.path_params["cid"])
+    if coll is None:
+        raise ogc.OgcError(404, f"no collection {request.path_params['cid']!r}; collections: "
+                           + ", ".join(ogc.COLLECTIONS))
+    return coll
+
+
+async def ogc_api(request: Request, what: str) -> Response:
+    """OGC API – Features: landing page, conformance, collections and items."""
+    base = _ogc_base(request)
+    try:
+        if what == "landing":
+            return _ogc_json(ogc.landing(base))
+        if what == "conformance":
+            return _ogc_json(ogc.conformance())
+        reg = live.current().register
+        if what == "collections":
+            return _ogc_json(ogc.collections(reg, base))
+        coll = _ogc_collection(request)
+        if what == "collection":
+            return _ogc_json(ogc.collection(reg, coll, base))
+        if what == "items":
+            query = ogc.parse_items_query(coll, dict(request.query_params))
+            return _ogc_json(ogc.items(reg, coll, query, base), ogc.GEOJSON)
+        return _ogc_json(ogc.item(reg, coll, request.path_params["fid"], base), ogc.GEOJSON)
+    except ogc.OgcError as exc:
+        return _error(exc.status, str(exc))
+    except StoreError:
+        return _error(503, "the register cannot be read just now")
+
+
+def _ogc_route(path: str, what: str) -> Route:
+    async def endpoint(request: Request) -> Response:
+        return await ogc_api(request, what)
+    return Route(path, endpoint, name=f"ogc-{what}")
+
+
 def routes() -> list[BaseRoute]:
     """Return the data endpoints to mount beside the pages."""
     return [
@@ -142,6 +189,12 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/map/{key:str}/{z:int}/{x:int}/{y:int}.mvt", data_tiles),
         Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
         Route("/api/v1/view/{token:str}", view, methods=["POST"]),
+        _ogc_route("/ogc", "landing"),
+        _ogc_route("/ogc/conformance", "conformance"),
+        _ogc_route("/ogc/collections", "collections"),
+        _ogc_route("/ogc/collections/{cid:str}", "collection"),
+        _ogc_route("/ogc/collections/{cid:str}/items", "items"),
+        _ogc_route("/ogc/collections/{cid:str}/items/{fid:str}", "item"),
     ]
 
 

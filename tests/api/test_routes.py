@@ -87,3 +87,39 @@ def test_a_malformed_view_is_400(client, body):
 def test_a_malformed_token_stores_nothing(client):
     r = client.post("/api/v1/view/x", json={"lat": 1, "lon": 2, "z": 3})
     assert r.status_code == 400
+
+
+# --- OGC API – Features -------------------------------------------------------
+
+
+def test_ogc_landing_conformance_and_collections(client):
+    landing = client.get("/ogc").json()
+    assert {link["rel"] for link in landing["links"]} >= {"conformance", "data"}
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in \
+        client.get("/ogc/conformance").json()["conformsTo"]
+    ids = [c["id"] for c in client.get("/ogc/collections").json()["collections"]]
+    assert ids == ["zones", "projects", "plots"]
+
+
+def test_ogc_items_page_and_filter(client):
+    r = client.get("/ogc/collections/zones/items?limit=2")
+    assert r.headers["content-type"].startswith("application/geo+json")
+    doc = r.json()
+    assert doc["numberMatched"] == 4 and doc["numberReturned"] == 2
+    assert any(link["rel"] == "next" for link in doc["links"])
+    doc = client.get("/ogc/collections/zones/items?status=operating").json()
+    assert {f["id"] for f in doc["features"]} == {"kcn-alpha", "kkt-test"}
+    inside = client.get("/ogc/collections/zones/items?bbox=106.74,20.82,106.77,20.845").json()
+    assert "kcn-alpha" in {f["id"] for f in inside["features"]}
+    one = client.get("/ogc/collections/zones/items/kcn-alpha").json()
+    assert one["properties"]["name_vi"] == "KCN Đình Vũ" and one["geometry"]["type"] == "Polygon"
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/ogc/collections/nope", 404), ("/ogc/collections/zones/items/nope", 404),
+    ("/ogc/collections/zones/items?bbox=1,2,3", 400), ("/ogc/collections/zones/items?limit=0", 400),
+    ("/ogc/collections/zones/items?secret=1", 400), ("/ogc/collections/zones/items?offset=x", 400),
+])
+def test_ogc_refusals(client, path, status):
+    r = client.get(path)
+    assert r.status_code == status and "error" in r.json()
