@@ -50,5 +50,5 @@ def test_nothing_can_be_written(served):
         request = urllib.request.Request(f"{url}/ogc/collections/zones/items", data=b"{}",
                                          method=method)
         with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(request, timeout=10)  # noqa: S310 (a local test server)
+            urllib.request.urlopen(request, timeout=10)
         assert err.value.code == 405
