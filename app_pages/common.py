@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from geo import live
@@ -16,8 +18,8 @@ from layers.infrastructure import project_features
 from layers.zones import zone_features
 
 __all__ = [
-    "RegisterHandle", "load_register", "md", "project_json", "register_or_stop", "vendor_asset",
-    "zone_json",
+    "RegisterHandle", "download_table", "load_register", "md", "project_json", "register_or_stop",
+    "vendor_asset", "zone_json",
 ]
 
 VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor"
@@ -78,6 +80,19 @@ def zone_json(handle: RegisterHandle, lang: str, color: str) -> dict[str, str]:
 def project_json(handle: RegisterHandle, lang: str) -> dict[str, str]:
     """Projects serialised once per register version and language."""
     return _project_json(handle.version, lang, handle.register)
+
+
+def download_table(frame: pd.DataFrame, name: str, lang: str) -> None:
+    """CSV and Excel downloads of a table as shown (its headers and values)."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("dash.csv", lang), frame.to_csv(index=False).encode("utf-8-sig"),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}",
+                         on_click="ignore")
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False, sheet_name=name[:31])
+    right.download_button(t("dash.xlsx", lang), buf.getvalue(), file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet", key=f"xlsx_{name}", on_click="ignore")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import md, register_or_stop
+from app_pages.common import download_table, md, register_or_stop
 from geo.analysis import (
     current_summary,
     find_provinces,
@@ -36,19 +35,6 @@ MAP_PAGE = "app_pages/map.py"
 
 def _cite(reg: Register, source_id: str | None, section: str | None) -> str:
     return citation_line(reg, source_id, section)
-
-
-def _downloads(frame: pd.DataFrame, name: str, lang: str) -> None:
-    """CSV and Excel downloads of a table (what the table shows, real numbers)."""
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("dash.csv", lang), frame.to_csv(index=False).encode("utf-8-sig"),
-                         file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}",
-                         on_click="ignore")
-    buf = io.BytesIO()
-    frame.to_excel(buf, index=False, sheet_name=name[:31])
-    right.download_button(t("dash.xlsx", lang), buf.getvalue(), file_name=f"{name}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument."
-                               "spreadsheetml.sheet", key=f"xlsx_{name}", on_click="ignore")
 
 
 def _map_link(lang: str, **params: Any) -> str:
@@ -81,7 +67,7 @@ def _figures(reg: Register, prov: dict[str, Any], lang: str, prov_name: str | No
         t("dash.indicator", lang): st.column_config.TextColumn(width="large"),
         t("dash.value", lang): st.column_config.TextColumn(width="medium"),
         t("panel.source", lang): st.column_config.TextColumn(width="large")})
-    _downloads(frame, f"figures-{prov_name or 'all'}", lang)
+    download_table(frame, f"figures-{prov_name or 'all'}", lang)
 
 
 def _coverage(prov: dict[str, Any], lang: str) -> None:
@@ -135,7 +121,7 @@ def _today(reg: Register, currents: list[dict[str, Any]], lang: str) -> None:
             col: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
                                                  format="percent")
             for col in frame.columns[1:]})
-        _downloads(frame, f"completeness-today-{cur['province_current']}", lang)
+        download_table(frame, f"completeness-today-{cur['province_current']}", lang)
 
 
 def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: str) -> None:
@@ -158,7 +144,7 @@ def _holdings(reg: Register, zones: pd.DataFrame, prov_name: str | None, lang: s
         st.dataframe(shown, hide_index=True, width="stretch", column_config={
             t("dash.on_map", lang): st.column_config.LinkColumn(display_text="↗", width="small"),
             ha: st.column_config.TextColumn(width="medium")})
-        _downloads(frame.drop(columns=[t("dash.on_map", lang)]),
+        download_table(frame.drop(columns=[t("dash.on_map", lang)]),
                    f"register-{prov_name or 'all'}", lang)
     chart = pd.DataFrame([{
         t("period", lang): t(f"period.{p}", lang), "order": i, t("kind", lang): kind,
@@ -223,7 +209,7 @@ def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: 
                                             for v in below["leasable_left_ha"]],
         })
         st.dataframe(table, hide_index=True, width="stretch")
-        _downloads(table, f"below-target-{prov_name or 'all'}", lang)
+        download_table(table, f"below-target-{prov_name or 'all'}", lang)
         _zone_links(below, lang)
 
 
@@ -239,7 +225,7 @@ def _completeness(zones: pd.DataFrame, lang: str, prov_name: str | None) -> None
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
         t("dash.share_known", lang): st.column_config.ProgressColumn(
             min_value=0.0, max_value=1.0, format="percent")})
-    _downloads(frame, f"completeness-{prov_name or 'all'}", lang)
+    download_table(frame, f"completeness-{prov_name or 'all'}", lang)
     approx = zones[zones["geometry_quality"] == "approximate"]
     st.caption(t("dash.approximate", lang, n=len(approx), total=len(zones)))
 
@@ -262,7 +248,7 @@ def _infrastructure(reg: Register, zones: pd.DataFrame, lang: str, prov_name: st
         } for p in projects.to_dict("records")])
         st.dataframe(frame, hide_index=True, width="stretch", column_config={
             t("dash.on_map", lang): st.column_config.LinkColumn(display_text="↗")})
-        _downloads(frame.drop(columns=[t("dash.on_map", lang)]),
+        download_table(frame.drop(columns=[t("dash.on_map", lang)]),
                    f"infrastructure-{prov_name or 'all'}", lang)
     st.markdown(f"**{md(t('dash.unserved', lang, n=len(unserved)))}**")
     _zone_links(unserved, lang)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from api import views
-from app_pages.common import md, project_json, register_or_stop, zone_json
+from app_pages.common import download_table, md, project_json, register_or_stop, zone_json
 from app_pages.map_component import atlas_map, share_box
 from app_pages.map_controls import (
     current_state,
@@ -31,6 +31,7 @@ from geo.i18n import number, t, zone_name
 from geo.mapdata import PLOT_MIN_ZOOM
 from geo.reference import REFERENCE_ATTRIBUTION, REFERENCE_MAX_ZOOM, reference_key
 from geo.register import Register
+from geo.sitefinder import NEAR_KINDS, SiteQuery, find_sites
 from layers.base import MapContext
 from layers.live import Camera, MapView, component_data
 from layers.state import LANGS, MapState
@@ -70,6 +71,48 @@ def _masks(reg: Register, state: MapState) -> tuple[pd.Series, pd.Series]:
     return mask, projects
 
 
+def _sites(reg: Register, state: MapState) -> pd.DataFrame | None:
+    """The site finder's results for the state, or None when it is off."""
+    if state.site is None:
+        return None
+    return find_sites(reg, SiteQuery(target=state.site, min_ha=state.smin,
+                                     provinces=state.prov, kinds=state.kind, near=state.snear))
+
+
+def _site_results(reg: Register, sites: pd.DataFrame, lang: str) -> None:
+    """The site finder's ranked results: selectable, downloadable."""
+    st.markdown(f"#### {md(t('site.title', lang))}")
+    if sites.empty:
+        st.info(t("site.none", lang))
+        return
+    st.caption(t("site.results", lang, n=len(sites)) + " · " + t("site.note", lang))
+    names = reg.zones.set_index("id")
+    table = pd.DataFrame({
+        t("site.rank", lang): sites["rank"],
+        t("site.zone", lang): [zone_name(names.loc[z].to_dict() | {"id": z}, lang)
+                               for z in sites["zone_id"]],
+        t("site.plot", lang): [c or "—" for c in sites["code"].fillna("")],
+        t("site.area", lang): [number(v, lang) for v in sites["area_ha"]],
+        t("site.basis", lang): [t(f"site.basis.{b}", lang) for b in sites["basis"]],
+        t("province", lang): sites["province"],
+        **{t(f"site.km.{k}", lang): [number(v, lang, 1) or "—" for v in sites[f"{k}_km"]]
+           for k in NEAR_KINDS},
+    })
+    event = st.dataframe(table, hide_index=True, width="stretch", key="site_table",
+                         on_select="rerun", selection_mode="single-row")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        chosen = sites.iloc[rows[0]]
+        if chosen["kind"] == "plot" and chosen["id"] != S.get("plot"):
+            select_plot(str(chosen["id"]), str(chosen["zone_id"]))
+            S["_fly_to"] = ("plot", str(chosen["id"]))
+            st.rerun()
+        elif chosen["kind"] == "zone" and chosen["id"] != S.get("zone"):
+            select_zone(str(chosen["id"]))
+            st.rerun()
+    download_table(table, f"kcn-atlas-sites-{lang}", lang)
+
+
 def _bounds(geoms: Any) -> tuple[tuple[float, float], tuple[float, float]] | None:
     present = geoms[geoms.notna() & ~geoms.is_empty]
     if present.empty:
@@ -87,7 +130,7 @@ def _camera(reg: Register, state: MapState, zones_shown: pd.Series) -> Camera | 
     """
     seq = S.get("_camera_seq", 0)
     content = (state.prov, state.kind, state.status, state.occ, state.area, state.period,
-               state.layers)
+               state.layers, state.site, state.smin, state.snear)
     first = "_content" not in S
     changed = not first and S["_content"] != content
     S["_content"] = content
@@ -96,11 +139,11 @@ def _camera(reg: Register, state: MapState, zones_shown: pd.Series) -> Camera | 
     if first and S.get("_camera_from_link") and state.lat is not None:
         command = Camera(seq + 1, center=(state.lat, state.lon), zoom=state.z or 12)
     elif fly is not None:
-        frame = reg.zones if fly[0] == "zone" else reg.projects
+        frame = {"zone": reg.zones, "project": reg.projects, "plot": reg.plots}[fly[0]]
         geom = frame.loc[frame["id"] == fly[1]].geometry
         bounds = _bounds(geom)
         if bounds is not None:
-            command = Camera(seq + 1, fit=bounds, max_zoom=12)
+            command = Camera(seq + 1, fit=bounds, max_zoom=16 if fly[0] == "plot" else 12)
     elif first or changed:
         if changed:
             S["_camera_from_link"] = False
@@ -216,6 +259,9 @@ def render() -> None:
     state = current_state(area_bounds)
     lang = state.lang
     zones_shown, projects_shown = _masks(reg, state)
+    sites = _sites(reg, state)
+    if sites is not None:  # the map shows the zones the results lie in
+        zones_shown &= reg.zones["id"].isin(set(sites["zone_id"]))
     _hidden_selection(reg, zones_shown, lang)
     state = current_state(area_bounds)
 
@@ -241,6 +287,8 @@ def render() -> None:
         reference_attribution=REFERENCE_ATTRIBUTION, reference_max_zoom=REFERENCE_MAX_ZOOM,
         plot_tiles="" if reg.plots.empty else _DATA_TILES.format(key=handle.key),
         plot_min_zoom=PLOT_MIN_ZOOM,
+        plot_highlight=[] if sites is None else
+        sites.loc[sites["kind"] == "plot", "id"].head(500).tolist(),
     )
     if "_view_token" not in S:
         S["_view_token"] = views.new_token()
@@ -271,6 +319,8 @@ def render() -> None:
             else:
                 st.info(t("panel.none", lang))
                 st.html(PANEL_CSS)
+    if sites is not None and not present:
+        _site_results(reg, sites, lang)
     if not present:
         periods = hectares_by_period(reg.zones[filter_zones(
             reg.zones, provinces=state.prov, kinds=state.kind, statuses=state.status,

@@ -12,6 +12,7 @@ from app_pages.common import load_register, md
 from geo.analysis import find_provinces, search_zones
 from geo.i18n import project_name, t, zone_name
 from geo.register import Register
+from geo.sitefinder import NEAR_KINDS
 from geo.text import fold
 from layers.state import (
     BASEMAPS,
@@ -66,6 +67,12 @@ def seed_from_url(reg: Register) -> None:
                         ("kind", list(state.kind)), ("status", list(state.status)),
                         ("pstatus", list(state.pstatus))):
         _put(name, value)
+    S.update({"site_on": state.site is not None, "site_target": state.site or "plots",
+              "site_min": state.smin})
+    near = dict(state.snear)
+    for kind in NEAR_KINDS:
+        S[f"near_{kind}"] = kind in near
+        S[f"near_{kind}_km"] = float(near.get(kind, 30.0))
     if state.area is not None:
         S["area"] = state.area
     else:
@@ -91,6 +98,10 @@ def current_state(area_bounds: tuple[float, float] | None) -> MapState:
         occ=(float(S["occ"][0]), float(S["occ"][1])),
         area=None if area is None else (float(area[0]), float(area[1])),
         q=S["q"].strip(), lat=lat, lon=lon, z=z, view=S.get("view", "map"),
+        site=S.get("site_target", "plots") if S.get("site_on") else None,
+        smin=float(S.get("site_min", 0.0)) if S.get("site_on") else 0.0,
+        snear=tuple(sorted((k, float(S[f"near_{k}_km"])) for k in NEAR_KINDS
+                           if S.get(f"near_{k}"))) if S.get("site_on") else (),
     )
 
 
@@ -155,6 +166,22 @@ def _on_search() -> None:
         select_zone(hits[0])
 
 
+def _site_finder(sb: Any, lang: str) -> None:
+    """The investors' question: vacant land of at least X ha within Y km of a port..."""
+    with sb.expander(t("site.title", lang), expanded=bool(S.get("site_on"))):
+        st.toggle(t("site.on", lang), key="site_on", help=t("site.help", lang))
+        _bound(st.radio, t("site.target", lang), ("plots", "zones"), "site_target", lang,
+               format_func=lambda v: t(f"site.target.{v}", lang), horizontal=True)
+        st.number_input(t("site.min", lang), min_value=0.0, max_value=100_000.0, step=1.0,
+                        key="site_min")
+        for kind in NEAR_KINDS:
+            left, right = st.columns([3, 2])
+            left.checkbox(t(f"site.near.{kind}", lang), key=f"near_{kind}")
+            right.number_input("km", min_value=1.0, max_value=2000.0, step=5.0,
+                               key=f"near_{kind}_km", label_visibility="collapsed",
+                               disabled=not S.get(f"near_{kind}"))
+
+
 def _on_present() -> None:
     S["view"] = "present" if S.get("present_toggle") else "map"
 
@@ -203,6 +230,7 @@ def sidebar(reg: Register) -> tuple[float, float] | None:
 
     sb.toggle(t("present.toggle", lang), key="present_toggle", value=S.get("view") == "present",
               help=t("present.help", lang), on_change=_on_present)
+    _site_finder(sb, lang)
     with sb.expander(t("filters", lang), expanded=bool(S["prov"] or S["kind"] or S["status"])):
         # Today's provinces (after the 2025 mergers); a zone matches by either name.
         provinces = sorted(set(reg.zones["province_current"].dropna()) | set(S["prov"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from app_pages.common import md
@@ -9,6 +11,7 @@ from app_pages.map_controls import select_project, select_zone
 from geo.analysis import hectares_by_period, nearest_projects, projects_serving, zones_served
 from geo.i18n import number, project_name, t, zone_name
 from geo.register import Register
+from geo.sitefinder import plot_occupancy
 from layers.panel import attributes_html, citation_line, format_value, zone_attributes
 
 __all__ = ["PANEL_CSS", "plot_panel", "project_panel", "zone_panel"]
@@ -69,6 +72,26 @@ def _location(reg: Register, zone: dict[str, object], lang: str) -> None:
         st.markdown(line)
 
 
+def _from_plots(reg: Register, zone_id: str, rows: list[Any], lang: str) -> None:
+    """Occupancy computed from the zone's plots, beside the stated one and the difference."""
+    mine = reg.plots[reg.plots["zone_id"] == zone_id]
+    if mine.empty:
+        return
+    occ = plot_occupancy(mine).iloc[0]
+    pct = occ["occupancy_pct"]
+    text = t("plot.from_plots", lang, n=int(occ["plots"]), as_of=occ["as_of"] or "—",
+             leased=number(occ["leased_ha"], lang), leasable=number(occ["leasable_ha"], lang),
+             vacant=number(occ["vacant_ha"], lang),
+             occ=f"{number(pct, lang, 1)}%" if pct == pct else t("unknown", lang))
+    stated = next((r.shown for r in rows if r.name == "occupancy_pct" and r.shown), None)
+    value = reg.zones.set_index("id").loc[zone_id, "occupancy_pct"]
+    if stated is not None and pct == pct and value == value:
+        text += " " + t("plot.vs_stated", lang, stated=stated.text,
+                        tier=t(f"tier.{stated.tier}", lang),
+                        diff=number(float(pct) - float(value), lang, 1))
+    st.info(text)
+
+
 def zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
     """Show a zone; return the ids of the projects that serve it."""
     zones = reg.zones.set_index("id", drop=False)
@@ -79,7 +102,9 @@ def zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
         t(f"kind.{zone['kind']}", lang), status,
         zone["province_current"] or zone["province"] or "") if x)))
     _location(reg, zone, lang)
-    st.html(PANEL_CSS + attributes_html(zone_attributes(reg, zone_id, lang), lang))
+    rows = zone_attributes(reg, zone_id, lang)
+    st.html(PANEL_CSS + attributes_html(rows, lang))
+    _from_plots(reg, zone_id, rows, lang)
     _quotes(reg, zone_id, lang)
 
     parent = zone.get("parent_id")

@@ -90,6 +90,46 @@ LABELS: dict[str, dict[str, str]] = {
                      "en": "{n} plots: {vac} ha vacant, {lea} ha leased"},
     "plot.status_filter": {"vi": "Lô đất theo tình trạng", "en": "Plots by status"},
     "plot.title": {"vi": "Lô đất", "en": "Plot"},
+    "plot.from_plots": {"vi": "Theo {n} lô đất (đến {as_of}): đã thuê {leased} trên {leasable} ha "
+                              "cho thuê được, còn trống {vacant} ha; tỷ lệ lấp đầy tính từ lô: "
+                              "{occ}.",
+                        "en": "From {n} plots (as of {as_of}): {leased} of {leasable} leasable ha "
+                              "leased, {vacant} ha vacant; occupancy computed from the plots: "
+                              "{occ}."},
+    "plot.vs_stated": {"vi": "Số liệu công bố: {stated} ({tier}); chênh lệch {diff} điểm %.",
+                       "en": "Stated: {stated} ({tier}); difference {diff} percentage points."},
+    "site.title": {"vi": "Tìm mặt bằng cho nhà đầu tư", "en": "Site finder for investors"},
+    "site.on": {"vi": "Tìm mặt bằng", "en": "Find sites"},
+    "site.help": {"vi": "Lô đất còn trống (hoặc khu còn đất trống) đủ diện tích, trong các tỉnh "
+                        "và loại khu đang lọc, gần cảng biển, sân bay, đường cao tốc.",
+                  "en": "Vacant plots (or zones with vacant land) large enough, in the provinces "
+                        "and kinds filtered, near a seaport, airport or expressway."},
+    "site.target": {"vi": "Tìm", "en": "Look for"},
+    "site.target.plots": {"vi": "Lô đất trống", "en": "Vacant plots"},
+    "site.target.zones": {"vi": "Khu còn đất trống", "en": "Zones with vacant land"},
+    "site.min": {"vi": "Diện tích trống tối thiểu (ha)", "en": "Least vacant area (ha)"},
+    "site.near.seaport": {"vi": "Cách cảng biển không quá", "en": "Seaport within"},
+    "site.near.airport": {"vi": "Cách sân bay không quá", "en": "Airport within"},
+    "site.near.expressway": {"vi": "Cách đường cao tốc không quá", "en": "Expressway within"},
+    "site.results": {"vi": "{n} mặt bằng phù hợp", "en": "{n} matching sites"},
+    "site.none": {"vi": "Không có mặt bằng nào phù hợp. Hãy giảm diện tích hoặc nới khoảng cách.",
+                  "en": "No site matches. Lower the area or widen the distances."},
+    "site.rank": {"vi": "Hạng", "en": "Rank"},
+    "site.zone": {"vi": "Khu", "en": "Zone"},
+    "site.plot": {"vi": "Lô", "en": "Plot"},
+    "site.area": {"vi": "Diện tích trống (ha)", "en": "Vacant (ha)"},
+    "site.basis": {"vi": "Theo", "en": "From"},
+    "site.basis.plots": {"vi": "lô đất", "en": "plots"},
+    "site.basis.stated": {"vi": "số liệu công bố", "en": "stated figures"},
+    "site.km.seaport": {"vi": "Cảng biển (km)", "en": "Seaport (km)"},
+    "site.km.airport": {"vi": "Sân bay (km)", "en": "Airport (km)"},
+    "site.km.expressway": {"vi": "Cao tốc (km)", "en": "Expressway (km)"},
+    "site.note": {"vi": "Khoảng cách đường chim bay tới công trình gần nhất trong dữ liệu, tính "
+                        "theo VN-2000. Xếp hạng: tổng khoảng cách đã chọn (gần trước), rồi diện "
+                        "tích (lớn trước).",
+                  "en": "Straight-line distances to the nearest project in the register, measured "
+                        "in VN-2000. Ranked by the sum of the chosen distances (nearest first), "
+                        "then by area (largest first)."},
     "plot.status": {"vi": "Tình trạng", "en": "Status"},
     "plot.area_declared": {"vi": "Diện tích theo nguồn", "en": "Area (stated)"},
     "plot.area_measured": {"vi": "Diện tích đo trên bản đồ (VN-2000)",

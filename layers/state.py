@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from geo.sitefinder import NEAR_KINDS
+
 __all__ = [
     "BASEMAPS",
     "COLOR_MODES",
@@ -24,6 +26,8 @@ __all__ = [
     "PERIODS",
     "SCHEME_VERSION",
     "PLOT_STATUSES",
+    "NEAR_KINDS",
+    "SITE_TARGETS",
     "STATUSES",
     "VIEWS",
     "MapState",
@@ -40,6 +44,7 @@ KINDS = ("KKT", "KCN", "CCN", "study_area")
 STATUSES = ("operating", "under_construction", "planned", "proposed", "unknown")
 PLOT_STATUSES = ("leased", "vacant", "reserved", "negotiation", "unavailable", "unknown")
 VIEWS = ("map", "present")  # "present": the map, the selected zone's key figures and a QR
+SITE_TARGETS = ("plots", "zones")  # the site finder looks for vacant plots, or zones
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 _MAX_TEXT = 100
@@ -69,6 +74,10 @@ class MapState:
     lon: float | None = None
     z: int | None = None
     view: str = "map"
+    # The site finder: on when ``site`` is set.
+    site: str | None = None
+    smin: float = 0.0  # least vacant area, ha
+    snear: tuple[tuple[str, float], ...] = ()  # (project kind, farthest km)
     # Parameters of the URL the state was read from that were ignored.
     ignored: tuple[str, ...] = field(default=(), compare=False)
 
@@ -140,6 +149,8 @@ class MapState:
 
 
 def _format(name: str, value: Any) -> str:
+    if name == "snear":
+        return ",".join(f"{kind}:{_num(km)}" for kind, km in value)
     if isinstance(value, tuple) and name in ("occ", "area"):
         return "-".join(_num(v) for v in value)
     if isinstance(value, tuple):
@@ -221,8 +232,23 @@ def _parse(name: str, text: str) -> Any:
         "lon": lambda t: _float(t, -180.0, 180.0),
         "z": lambda t: int(_float(t, 0, 20)) if float(t).is_integer() else _bad(t),
         "view": lambda t: _choice(t, VIEWS),
+        "site": lambda t: _choice(t, SITE_TARGETS),
+        "smin": lambda t: _float(t, 0.0, 100_000.0),
+        "snear": _near,
     }
     return parsers[name](text)
+
+
+def _near(text: str) -> tuple[tuple[str, float], ...]:
+    out: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        kind, _, km = part.partition(":")
+        if kind not in NEAR_KINDS:
+            raise ValueError(text)
+        out[kind] = _float(km, 0.001, 2000.0)
+    if not out:
+        raise ValueError(text)
+    return tuple(sorted(out.items()))
 
 
 def _bad(text: str) -> Any:
