@@ -130,7 +130,7 @@ def zone_attributes(reg: Register, zone_id: str, lang: str,
 
 
 _TABLE = HTML.from_string(
-    """<table class="kcn-attrs">
+    """{% if rows | selectattr("shown") | list %}<table class="kcn-attrs">
 <thead><tr><th>{{ h.attribute }}</th><th>{{ h.value }}</th><th>{{ h.source }}</th></tr></thead>
 <tbody>
 {% for row in rows if row.shown %}<tr>
@@ -149,7 +149,7 @@ title="{{ tiers[row.shown.tier] }}">{{ tier_short[row.shown.tier] }}</span>
 {% if row.shown.as_of %}<div class="kcn-asof">{{ h.as_of }} {{ row.shown.as_of }}</div>{% endif %}\
 </td>
 </tr>{% endfor %}
-</tbody></table>
+</tbody></table>{% endif %}
 {% set missing = rows | rejectattr("shown") | map(attribute="label") | list %}\
 {% if missing %}<p class="kcn-missing">{{ h.missing }}: {{ missing | join(", ") }}.</p>\
 {% endif %}"""

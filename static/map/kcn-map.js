@@ -818,6 +818,26 @@ export default function (component) {
       const r = st.mapDiv.getBoundingClientRect();
       return {x: r.left, y: r.top, width: r.width, height: r.height};
     },
+    // Plots the canvas draws now: those of the tiles in view that pass the filters.
+    plotsDrawn: () => {
+      if (!st.dataLayer || !st.map.hasLayer(st.dataLayer)) return 0;
+      if (st.map.getZoom() < st.data.plots.min_zoom) return 0;
+      const seen = new Set();
+      for (const view of st.dataLayer.views.values()) {
+        for (const entry of view.tileCache.cache.values()) {
+          for (const f of entry.data.get("plots") || []) {
+            if (plotVisible(st, f)) seen.add(f.props.id);
+          }
+        }
+      }
+      return seen.size;
+    },
+    highlighted: () => [...st.sitePlots],
+    pointOfLatLng: (lat, lon) => {
+      const p = st.map.latLngToContainerPoint([lat, lon]);
+      const r = st.mapDiv.getBoundingClientRect();
+      return {x: r.left + p.x, y: r.top + p.y};
+    },
     inView: (id) => {
       const item = st.zones.find((x) => x.f.id === id);
       if (!item) return false;

@@ -375,6 +375,18 @@ class LiveMap:
         """Page coordinates of a drawn feature's centre, or None when it is not drawn."""
         return self._call("pointOf(arg)", feature_id)
 
+    def plots_drawn(self) -> int:
+        """Distinct plots in the loaded tiles that the filters let through (0 when zoomed out)."""
+        return int(self._call("plotsDrawn()"))
+
+    def highlighted(self) -> list[str]:
+        """Ids of the plots outlined as the site finder's results."""
+        return list(self._call("highlighted()"))
+
+    def point_of_latlng(self, lat: float, lon: float) -> dict[str, float]:
+        """Page coordinates of a place on the map."""
+        return dict(self._call("pointOfLatLng(arg[0], arg[1])", [lat, lon]))
+
     def map_box(self) -> dict[str, float]:
         """The map's rectangle on the page."""
         return dict(self._call("mapBox()"))
