@@ -71,6 +71,7 @@ import shapely  # noqa: E402
 
 from geo.register import Register, normalise_zones  # noqa: E402
 from geo.store import GeoPackageStore, build  # noqa: E402
+from tests.synthetic import with_synthetic_plots  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -97,14 +98,24 @@ def median(values: list[float]) -> float:
 
 @dataclasses.dataclass
 class Dataset:
-    """A register to measure on, in a GeoPackage of its own."""
+    """A register to measure on, in a GeoPackage of its own.
+
+    ``layer`` is what the alternatives draw: the zones (bundled register, a
+    user's file) or the plots (synthetic datasets: N plots in parks of 200).
+    """
 
     name: str
     store: Path
     register: Register
+    layer: str = "zones"
 
     @property
     def features(self) -> int:
+        frame = getattr(self.register, self.layer)
+        return int((frame.geometry.notna() & ~frame.geometry.is_empty).sum())
+
+    @property
+    def zones(self) -> int:
         z = self.register.zones
         return int((z.geometry.notna() & ~z.geometry.is_empty).sum())
 
@@ -160,12 +171,16 @@ def make_datasets(sizes: list[str], tmp: Path, file: Path | None) -> list[Datase
             continue
         folder = tmp / f"ds{len(out)}"
         folder.mkdir()
-        reg = dataclasses.replace(bundled, zones=normalise_zones(zones()),
-                                  zone_values=bundled.zone_values.iloc[0:0])
+        if name.isdigit():  # N plots, in synthetic parks of 200 plots
+            reg = with_synthetic_plots(bundled, int(name))
+            label, layer = f"{int(name):,} plots", "plots"
+        else:
+            reg = dataclasses.replace(bundled, zones=normalise_zones(zones()),
+                                      zone_values=bundled.zone_values.iloc[0:0])
+            label, layer = name, "zones"
         GeoPackageStore(folder / "atlas.gpkg").write(reg)
-        label = f"{name} polygons" if name.isdigit() else name
-        out.append(Dataset(label, folder / "atlas.gpkg", reg))
-        log(f"dataset {label}: {len(reg.zones)} zones")
+        out.append(Dataset(label, folder / "atlas.gpkg", reg, layer))
+        log(f"dataset {label}: {len(reg.zones)} zones, {len(reg.plots)} plots")
     return out
 
 
@@ -184,9 +199,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: str, cwd: Path, store: Path) -> Iterator[Server]:
+def streamlit_server(script: str, cwd: Path, store: Path, layer: str = "zones"
+                     ) -> Iterator[Server]:
     port = _free_port()
-    env = dict(os.environ, KCN_ATLAS_STORE=str(store), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, KCN_ATLAS_STORE=str(store), PYTHONDONTWRITEBYTECODE="1",
+               KCN_BENCH_LAYER=layer)
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false"]
@@ -292,23 +309,22 @@ class Meter:
 
 
 class Browser:
+    """Headless Chromium that can reach only this machine.
+
+    Other hosts are refused by the resolver (``--host-resolver-rules``) rather
+    than by request interception, which would switch the HTTP cache off: warm
+    loads then see the cache a real browser has.
+    """
+
     def __init__(self) -> None:
         from playwright.sync_api import sync_playwright
 
         self.pw = sync_playwright().start()
         self.ctx = self.pw.chromium.launch_persistent_context(
             tempfile.mkdtemp(prefix="bench-chromium-"), executable_path=CHROMIUM,
-            headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT, locale="vi-VN")
-        self.ctx.route("**/*", self._route)
-
-    @staticmethod
-    def _route(route: Any) -> None:
-        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url \
-            else "127.0.0.1"
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            route.abort("internetdisconnected")
+            headless=True, viewport=VIEWPORT, locale="vi-VN",
+            args=[*CHROMIUM_ARGS,
+                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"])
 
     def page(self) -> Any:
         return self.ctx.new_page()
@@ -322,7 +338,11 @@ class Browser:
 # What "all drawn" means for each implementation, as a JS predicate taking n.
 ATLAS_DRAWN = ("n => { const h = document.querySelector('.kcn-map-host');"
                " return !!(h && h.kcnInspect && h.dataset.ready === '1'"
-               " && h.kcnInspect.drawn().length >= n); }")
+               " && h.kcnInspect.drawn().length >= n && h.dataset.tiles !== 'loading'); }")
+# Zoomed in on a park: its plots are drawn (from the vector tiles) and no tile is pending.
+ATLAS_PLOTS_DRAWN = ("n => { const h = document.querySelector('.kcn-map-host');"
+                     " return !!(h && h.kcnInspect && h.dataset.ready === '1'"
+                     " && h.kcnInspect.plotsDrawn() >= n && h.dataset.tiles === 'idle'); }")
 FOLIUM_FRAME_DRAWN = ("n => { const f = document.querySelector("
                       "'iframe[title=\"streamlit_folium.st_folium\"]');"
                       " if (!f || !f.contentDocument) return false;"
@@ -345,11 +365,12 @@ def timed_load(browser: Browser, url: str, predicate: str, n: int) -> tuple[floa
     return elapsed, received
 
 
-def atlas_interactions(browser: Browser, url: str, n: int) -> dict[str, Any]:
+def atlas_interactions(browser: Browser, url: str, path: str, predicate: str,
+                       n: int) -> dict[str, Any]:
     """Time each interaction from the user's action to the map showing its result."""
     page = browser.page()
-    page.goto(url + ATLAS_PATH)
-    page.wait_for_function(ATLAS_DRAWN, arg=n, timeout=DRAW_TIMEOUT_MS, polling=50)
+    page.goto(url + path)
+    page.wait_for_function(predicate, arg=n, timeout=DRAW_TIMEOUT_MS, polling=50)
     page.wait_for_timeout(1500)
     meter = Meter(page)
     host = page.locator(".kcn-map-host").first
@@ -382,6 +403,19 @@ def atlas_interactions(browser: Browser, url: str, n: int) -> dict[str, Any]:
     # Filter change: the period "today" (the map applies the new set of zones shown).
     measure("filter change (period)", lambda: page.get_by_text("Hiện nay", exact=True).click(),
             "() => true")
+    if host.evaluate("h => h.kcnInspect.plotsDrawn()") > 0:
+        # Plot filter: vacant plots only; done when fewer plots are drawn.
+        shown = host.evaluate("h => h.kcnInspect.plotsDrawn()")
+
+        def vacant_only() -> None:
+            page.get_by_text("Bộ lọc").click()
+            box = page.get_by_role("combobox", name="Lô đất theo tình trạng")
+            box.click()
+            page.get_by_role("option", name="Còn trống").click()
+            box.press("Escape")
+        measure("plot filter (vacant)", vacant_only,
+                "(n) => document.querySelector('.kcn-map-host').kcnInspect.plotsDrawn() < n",
+                shown)
     # Select a zone from the list.
     first = page.locator(".kcn-row-name").first
     zone_name = first.inner_text()
@@ -409,7 +443,7 @@ def atlas_interactions(browser: Browser, url: str, n: int) -> dict[str, Any]:
 
 def folium_file(ds: Dataset, folder: Path, canvas: bool) -> str:
     """Write a plain folium page of the zones (local Leaflet) and return its name."""
-    gdf = naive_app.read_zones(str(ds.store))
+    gdf = naive_app.read_zones(str(ds.store), ds.layer)
     fmap = naive_app.build_naive_map(gdf)
     if canvas:
         fmap.options["preferCanvas"] = True
@@ -460,15 +494,19 @@ def measure_impl(impl: str, ds: Dataset, args: argparse.Namespace, baseline: Pat
     out: dict[str, Any] = {}
     n = ds.features
     if impl in ("atlas", "baseline", "naive"):
+        if impl == "baseline" and ds.layer == "plots":
+            return {"skipped": "the baseline has no plots"}
         script, cwd, path, predicate = {
             "atlas": ("app.py", REPO, ATLAS_PATH, ATLAS_DRAWN),
             "baseline": ("app.py", baseline, ATLAS_PATH, FOLIUM_FRAME_DRAWN),
             "naive": ("naive_app.py", naive_dir, "/", FOLIUM_FRAME_DRAWN),
         }[impl]
-        expected = n
+        # KCN Atlas draws the zones and, zoomed out, one circle per park: the plots
+        # come with the tiles of the view (see the "park view" figures).
+        expected = ds.zones if impl == "atlas" else n
         if impl == "baseline":  # draws zones and their selection; count zone paths only
             predicate = predicate.replace("path.leaflet-interactive", "path.kcn-zone")
-        with streamlit_server(script, cwd, ds.store) as server:
+        with streamlit_server(script, cwd, ds.store, ds.layer) as server:
             browser = Browser()
             try:
                 cold, cold_bytes = timed_load(browser, server.url + path, predicate, expected)
@@ -478,8 +516,17 @@ def measure_impl(impl: str, ds: Dataset, args: argparse.Namespace, baseline: Pat
                            warm_runs=[round(w[0], 2) for w in warm],
                            warm_bytes=median([w[1] for w in warm]),
                            server_mb=rss_mb(server.pid))
+                inter_path, inter_pred, inter_n = ATLAS_PATH, ATLAS_DRAWN, expected
+                if impl == "atlas" and ds.layer == "plots":
+                    park = _park_view(ds)
+                    park_runs = [timed_load(browser, server.url + park, ATLAS_PLOTS_DRAWN, 100)
+                                 for _ in range(args.runs)]
+                    out.update(park_s=median([w[0] for w in park_runs]),
+                               park_bytes=median([w[1] for w in park_runs]))
+                    inter_path, inter_pred, inter_n = park, ATLAS_PLOTS_DRAWN, 100
                 if impl == "atlas" and not args.no_interactions:
-                    out["interactions"] = atlas_interactions(browser, server.url, expected)
+                    out["interactions"] = atlas_interactions(browser, server.url, inter_path,
+                                                             inter_pred, inter_n)
             finally:
                 browser.close()
     else:
@@ -499,6 +546,12 @@ def measure_impl(impl: str, ds: Dataset, args: argparse.Namespace, baseline: Pat
     return out
 
 
+def _park_view(ds: Dataset) -> str:
+    """A view zoomed on the first synthetic park (zoom 15: its plots a few px wide)."""
+    c = ds.register.zones.geometry.iloc[0].centroid
+    return f"/?period=2030&basemap=none&lat={c.y:.5f}&lon={c.x:.5f}&z=15"
+
+
 def print_table(results: dict[str, Any]) -> None:
     print(f"\nKCN Atlas map benchmark, {results['when']}, {results['machine']}, "
           f"medians of {results['runs']}\n")
@@ -507,12 +560,20 @@ def print_table(results: dict[str, Any]) -> None:
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" for _ in head) + "|")
     for r in results["rows"]:
-        if "error" in r:
-            print(f"| {r['dataset']} | {r['impl']} | {r['features']} | error: {r['error']} |||")
+        if "error" in r or "skipped" in r:
+            why = r.get("error") or r.get("skipped")
+            print(f"| {r['dataset']} | {r['impl']} | {r['features']} | {why} | | | |")
             continue
         print(f"| {r['dataset']} | {r['impl']} | {r['features']} | {r['cold_s']:.2f} | "
               f"{r['warm_s']:.2f} | {r['warm_bytes'] / 1e6:.2f} | "
               f"{r.get('server_mb', math.nan):.0f} |")
+    parks = [r for r in results["rows"] if "park_s" in r]
+    if parks:
+        print("\nKCN Atlas zoomed in on a park (zoom 15): warm load until its plots are drawn\n")
+        print("| dataset | park view s | MB |")
+        print("|---|---|---|")
+        for r in parks:
+            print(f"| {r['dataset']} | {r['park_s']:.2f} | {r['park_bytes'] / 1e6:.2f} |")
     inter = [r for r in results["rows"] if r.get("interactions")]
     if inter:
         print("\nInteractions (KCN Atlas): seconds until the map shows the result, "

@@ -27,16 +27,21 @@ import folium
 import geopandas as gpd
 
 ASSET_BASE = "/app/static/vendor"
-# The five attributes carried by each feature and shown in its tooltip.
-TOOLTIP_FIELDS = ["name_vi", "kind", "status", "area_total_ha", "occupancy_pct"]
+# The attributes carried by each feature and shown in its tooltip, per layer.
+TOOLTIP_FIELDS = {
+    "zones": ["name_vi", "kind", "status", "area_total_ha", "occupancy_pct"],
+    "plots": ["code", "zone_id", "status", "area_declared_ha"],
+}
 HEIGHT = 640
+LAYER_ENV = "KCN_BENCH_LAYER"  # which layer of the register to draw: zones (default) or plots
 
 
-def read_zones(path: str) -> gpd.GeoDataFrame:
-    """Return the zones of the register at ``path`` that have a geometry, five attributes."""
-    gdf = gpd.read_file(path, layer="zones", engine="pyogrio")
+def read_zones(path: str, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Return the features of a layer of the register at ``path`` with a geometry."""
+    layer = layer or os.environ.get(LAYER_ENV, "zones")
+    gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    return gdf[[*TOOLTIP_FIELDS, "geometry"]].reset_index(drop=True)
+    return gdf[[*TOOLTIP_FIELDS[layer], "geometry"]].reset_index(drop=True)
 
 
 def build_naive_map(gdf: gpd.GeoDataFrame) -> folium.Map:
@@ -49,7 +54,7 @@ def build_naive_map(gdf: gpd.GeoDataFrame) -> folium.Map:
     folium.GeoJson(
         gdf,
         name="zones",
-        tooltip=folium.GeoJsonTooltip(fields=TOOLTIP_FIELDS),
+        tooltip=folium.GeoJsonTooltip(fields=[c for c in gdf.columns if c != "geometry"]),
         # Points as circle markers (SVG paths), not image markers, so that every
         # feature is a path.leaflet-interactive the benchmark can count.
         marker=folium.CircleMarker(radius=6),
@@ -70,5 +75,5 @@ if __name__ == "__main__":  # `streamlit run` runs the script as __main__
 
     st.set_page_config(page_title="Naive folium map", layout="wide")
     zones = _zones(os.environ["KCN_ATLAS_STORE"])
-    st.caption(f"{len(zones)} zones, folium.GeoJson with GeoJsonTooltip")
+    st.caption(f"{len(zones)} features, folium.GeoJson with GeoJsonTooltip")
     st_folium(build_naive_map(zones), height=HEIGHT)

@@ -340,6 +340,9 @@ function dataLayer(st) {
     labelRules: [],
     pane: "kcnPlots",
   });
+  // Whether its tiles are all in: for tests and benchmarks (data-tiles="idle").
+  st.dataLayer.on("loading", () => { st.container.dataset.tiles = "loading"; });
+  st.dataLayer.on("load", () => { st.container.dataset.tiles = "idle"; });
   st.dataLayer.addTo(st.map);
   return st.dataLayer;
 }
