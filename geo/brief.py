@@ -38,7 +38,8 @@ from geo.analysis import (
 )
 from geo.crs import VN2000_UTM48N
 from geo.i18n import figure_text, number, project_name, sectors_label, t, zone_name
-from geo.register import Register
+from geo.register import Register, ordered_values
+from geo.sitefinder import plot_occupancy
 from geo.style import PROJECT_COLORS, STATUS_COLORS, UNKNOWN_COLOR
 from geo.text import fold
 
@@ -1033,13 +1034,16 @@ def _zone_page(register: Register, zone: dict[str, Any], lang: str, link: str, d
     zone_id = zone["id"]
     page = _Page(fonts, lang, day)
     cites = _Citations(register)
-    values = register.zone_values[register.zone_values["zone_id"] == zone_id]
-    values = values.drop_duplicates("field", keep="last").set_index("field")
+    # The value the register shows for each field (higher tier, then newer) and its source.
+    values = ordered_values(register.zone_values, register.sources)
+    values = values[(values["zone_id"] == zone_id) & values["chosen"]].set_index("field")
 
     def value_ref(field_name: str) -> str:
+        """The value's source as a reference, with its tier in front ("Press · [2]")."""
         if field_name in values.index:
             v = values.loc[field_name]
-            return cites.ref(v["source_id"], v["source_section"], v["as_of"])
+            ref = cites.ref(v["source_id"], v["source_section"], v["as_of"])
+            return f"{t(f'tier.{v.tier}', lang)} · {ref}" if v["tier"] else ref
         return ""
 
     name = zone_name(zone, lang)
@@ -1122,6 +1126,13 @@ def _zone_page(register: Register, zone: dict[str, Any], lang: str, link: str, d
         else:
             rows.append([label, _Cell(text, bold=True),
                          _Cell(value_ref(field_name) or record_ref, color=MUTED)])
+    plots = register.plots[register.plots["zone_id"] == zone_id]
+    if len(plots):  # the zone's land from its plots, computed, beside the stated figures
+        occ = plot_occupancy(plots).iloc[0]
+        rows.append([t("brief.vacant_from_plots", lang),
+                     _Cell(f"{number(occ['vacant_ha'], lang)} ha", bold=True),
+                     _Cell(t("brief.from_plots", lang, n=int(occ["plots"]),
+                             d=occ["as_of"] or "—"), color=MUTED)])
     y_right = page.table(right_x, y_right, [right_w * 0.41, right_w * 0.31, right_w * 0.28],
                          None, rows, 7.2)
 

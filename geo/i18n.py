@@ -90,6 +90,9 @@ LABELS: dict[str, dict[str, str]] = {
                      "en": "{n} plots: {vac} ha vacant, {lea} ha leased"},
     "plot.status_filter": {"vi": "Lô đất theo tình trạng", "en": "Plots by status"},
     "plot.title": {"vi": "Lô đất", "en": "Plot"},
+    "brief.vacant_from_plots": {"vi": "Đất còn trống (theo lô)", "en": "Vacant land (from plots)"},
+    "brief.from_plots": {"vi": "tính từ {n} lô, đến {d}",
+                         "en": "computed from {n} plots, as of {d}"},
     "plot.from_plots": {"vi": "Theo {n} lô đất (đến {as_of}): đã thuê {leased} trên {leasable} ha "
                               "cho thuê được, còn trống {vacant} ha; tỷ lệ lấp đầy tính từ lô: "
                               "{occ}.",

@@ -155,7 +155,7 @@ def test_zone_brief_numbers_follow_the_language():
 def test_zone_brief_cites_values_and_lists_the_sources():
     text = text_of(zone_pdf("fixture", "kcn-alpha", "en"))
     # Occupancy 50% from test-doc §I; the sources block names the document and its date.
-    assert "Occupancy (%) 50 [1] §I" in text
+    assert "Occupancy (%) 50 Legal · [1] §I" in text  # the tier beside each value
     assert "Test resolution 01-NQ/TEST, Test committee, 2022-04-07" in text
     assert "as of 2022-04-07" in text
     # Values no source gives are unknown, never zero.
