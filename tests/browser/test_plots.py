@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from geo.sitefinder import SiteQuery, find_sites
 from geo.store import GeoPackageStore, build
 from tests.browser.conftest import run_app
+from tests.browser.test_map import _pick
 from tests.synthetic import with_synthetic_plots
 
 N_PLOTS = 20_000
@@ -76,10 +77,7 @@ def test_a_plot_filter_redraws_without_sending_the_layer_again(plots_page, plots
     plots_page.on("response", lambda r: received.append(
         int(r.headers.get("content-length") or 0)) if "/api/" in r.url else None)
     plots_page.get_by_text("Bộ lọc").click()
-    box = plots_page.get_by_role("combobox", name="Lô đất theo tình trạng")
-    box.click()
-    plots_page.get_by_role("option", name="Còn trống").click()
-    box.press("Escape")
+    _pick(plots_page, "Lô đất theo tình trạng", "trống", "Còn trống")
     live.wait_until(lambda m: 0 < m.plots_drawn() < before / 2, what="only vacant plots drawn")
     assert sum(received) == 0  # no tile or feature was fetched again: restyled in the browser
 
