@@ -13,7 +13,7 @@ import streamlit as st
 from geo import live
 from geo.i18n import t
 from geo.register import Register, RegisterFormatError
-from geo.store import StoreError
+from geo.store import StoreError, open_store
 from layers.infrastructure import project_features
 from layers.zones import zone_features
 
@@ -42,12 +42,20 @@ class RegisterHandle:
     key: str  # the version's key in the data endpoints' URLs (geo.live)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _recovered(location: str) -> int:
+    """Remove what writers that died left beside a GeoPackage store, once per server start."""
+    recover = getattr(open_store(location), "recover", None)
+    return len(recover()) if recover is not None else 0
+
+
 def load_register() -> RegisterHandle:
     """Return the register, read again only when the store has been written.
 
     The snapshot is shared with the app's data endpoints (:mod:`geo.live`).
     """
     snap = live.current()  # builds the bundled register on first use
+    _recovered(snap.location)
     version = f"{snap.location}:{snap.version}"
     return RegisterHandle(snap.register, version, snap.description, snap.location, snap.key)
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from geo import settings
 from geo.analysis import summary
 from geo.register import RegisterFormatError, read_source_dir
 from geo.store import DEFAULT_STORE, StoreError, build, open_store
@@ -138,7 +138,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _who() -> str:
-    return os.environ.get("KCN_ATLAS_USER") or getpass.getuser()
+    return settings.user()
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -286,12 +286,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Stderr(logging.Handler):
+    """Say what the store reports while it works (a writer waiting for the lock)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"kcn-atlas: {record.getMessage()}", file=sys.stderr)
+
+
+_HANDLER = _Stderr(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    geo_log = logging.getLogger("geo")
+    if _HANDLER not in geo_log.handlers:
+        geo_log.addHandler(_HANDLER)
     try:
         return int(args.func(args))
-    except (StoreError, RegisterFormatError, LookupError, OSError) as exc:
+    except (StoreError, RegisterFormatError, settings.SettingError, LookupError,
+            OSError) as exc:
         print(f"kcn-atlas: error: {exc}", file=sys.stderr)
         return 2
 

@@ -13,22 +13,38 @@ Geometries are written as WKB with ``ST_GeomFromEWKB`` and read with
 also keeps the DDL, the column types and the transaction in our hands.
 
 Every write happens in one transaction that first takes a transaction-level
-advisory lock (``pg_advisory_xact_lock``), so writers, in any process, are
-serialised and :meth:`PostgisStore.update` reads and writes with no other
-writer in between. Rows are replaced with ``DELETE`` and ``INSERT`` rather
-than ``DROP`` or ``TRUNCATE``, so readers are never blocked and, under
-MVCC, see either the old register or the new one. A read takes one
-``REPEATABLE READ`` snapshot of all six tables.
+advisory lock (``pg_advisory_xact_lock``, one per schema), so writers, in any
+process, are serialised and :meth:`PostgisStore.update` reads and writes with
+no other writer in between. A writer that finds the lock taken says whom it
+waits for (the holder's session names its process, host and user in
+``application_name``) and gives up after ``KCN_ATLAS_LOCK_TIMEOUT`` seconds
+(``lock_timeout``) with a message naming the holder. Once it holds the lock,
+its statements and its idle time inside the transaction are limited by
+``KCN_ATLAS_WRITE_TIMEOUT`` (``statement_timeout`` and
+``idle_in_transaction_session_timeout``): a writer that stalls while holding
+the lock (a stopped process) has its session ended by the server, which rolls
+its transaction back and frees the lock for the next writer. A writer killed
+outright loses its connection, with the same effect.
+
+Rows are replaced with ``DELETE`` and ``INSERT`` rather than ``DROP`` or
+``TRUNCATE``, so readers are never blocked and, under MVCC, see either the
+old register or the new one. A read takes one ``REPEATABLE READ`` snapshot of
+all six tables and the version token.
 
 Location: ``postgresql://user:password@host:port/dbname?schema=kcn_atlas``
-(``postgresql+psycopg://`` is accepted too; ``schema`` is optional).
+(``postgresql+psycopg://`` is accepted too; ``schema`` is optional). It is
+parsed by :func:`geo.dburl.parse`, so a password holding ``@`` or given as
+``?password=`` works, and every message shows it masked.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
+import zlib
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import geopandas as gpd
@@ -36,12 +52,17 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.engine.url import URL, make_url
+from sqlalchemy.engine.url import URL
 
+from geo import dburl, settings
+from geo.errors import LockTimeout, StoreError
+from geo.lock import Holder, timeout_message, waiting_message
 from geo.register import AUDIT_COLUMNS, Register, normalise_register
-from geo.store import StoreError
+from geo.store import Snapshot, _check_version, check_text
 
 __all__ = ["DEFAULT_SCHEMA", "PostgisStore", "is_postgis_location"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SCHEMA = "kcn_atlas"
 SRID = 4326
@@ -54,8 +75,11 @@ _SCHEMES = ("postgresql", "postgresql+psycopg")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _VERSION_TABLE = "_version"
 
-# Key of the advisory lock every writer takes ("KCNA" in ASCII).
+# First key of the advisory lock every writer takes ("KCNA" in ASCII); the second is
+# the schema's, so that registers in two schemas of one database never wait on each other.
 _LOCK_KEY = 0x4B434E41
+_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
+_APP_PREFIX = "kcn-atlas"
 
 
 def is_postgis_location(location: str) -> bool:
@@ -82,8 +106,11 @@ class PostgisStore:
         ``kcn_atlas``.
     """
 
-    def __init__(self, url: str | URL, schema: str | None = None) -> None:
-        parsed = make_url(url)
+    def __init__(self, url: str | URL, schema: str | None = None, *,
+                 lock_timeout: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> None:
+        raw = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
+        parsed = url if isinstance(url, URL) else dburl.parse(raw)
         if parsed.drivername not in _SCHEMES:
             raise StoreError(f"not a PostgreSQL URL: {parsed.drivername}://…")
         from_query = parsed.query.get("schema")
@@ -94,18 +121,41 @@ class PostgisStore:
         self.url = parsed.difference_update_query(["schema"]).set(
             drivername="postgresql+psycopg"
         )
+        # Everything secret that was written, to keep it out of every message.
+        self._raw = raw
+        self._secrets = [v for v in (parsed.password, *(
+            parsed.query.get(k) for k in dburl.SECRET_KEYS)) if isinstance(v, str) and v]
+        self.lock_timeout = lock_timeout
+        self.on_wait = on_wait
+        self._lock_keys = {"a": _LOCK_KEY, "b": zlib.crc32(self.schema.encode()) & 0x7FFFFFFF}
         self._engine: Engine | None = None
 
     @property
     def description(self) -> str:
-        shown = self.url.set(drivername="postgresql").render_as_string(hide_password=True)
-        return f"{shown} (schema {self.schema})"
+        shown = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return f"{self._scrub(shown)} (schema {self.schema})"
+
+    def _scrub(self, text: str) -> str:
+        """Return ``text`` with every form of the password masked."""
+        out = dburl.scrub(text, self._raw)
+        for secret in self._secrets:
+            out = out.replace(secret, dburl.MASK)
+        return dburl.mask(out) if "://" in out else out
+
+    def _error(self, verb: str, exc: BaseException) -> StoreError:
+        return StoreError(f"cannot {verb} {self.description}: {self._scrub(str(exc))}")
 
     @property
     def engine(self) -> Engine:
         """Return the engine, created on first use."""
         if self._engine is None:
-            self._engine = sa.create_engine(self.url, pool_pre_ping=True)
+            me = Holder.me()
+            # Waiting writers read this to say who holds the lock (at most 63 bytes).
+            name = f"{_APP_PREFIX}:{me.pid}:{me.host}:{me.user}".encode()[:63]
+            self._engine = sa.create_engine(
+                self.url, pool_pre_ping=True,
+                connect_args={"application_name": name.decode("utf-8", errors="ignore")},
+            )
         return self._engine
 
     def dispose(self) -> None:
@@ -125,7 +175,7 @@ class PostgisStore:
             with self.engine.connect() as conn:
                 return not self._missing(conn)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot reach {self.description}: {exc}") from exc
+            raise self._error("reach", exc) from None
 
     def _missing(self, conn: Connection) -> list[str]:
         found = set(
@@ -138,13 +188,20 @@ class PostgisStore:
         return sorted(set(_TABLES) - found)
 
     def read(self) -> Register:
+        return self.snapshot().register
+
+    def snapshot(self) -> Snapshot:
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
-                    return self._read(conn)
+                    # A writer that replaces a table's columns holds it exclusively:
+                    # wait for it no longer than a writer would.
+                    self._set(conn, lock_timeout=self._lock_timeout())
+                    register = self._read(conn)
+                    return Snapshot(register, self._version(conn))
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot read {self.description}: {exc}") from exc
+            raise self._error("read", exc) from None
 
     def _read(self, conn: Connection) -> Register:
         missing = self._missing(conn)
@@ -172,35 +229,105 @@ class PostgisStore:
         """Return the token the last write stored (changes on every write)."""
         try:
             with self.engine.connect() as conn:
-                row = conn.execute(sa.text(
-                    f"SELECT v FROM {self._table(_VERSION_TABLE)}")).first()  # noqa: S608
+                return self._version(conn)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot read {self.description}: {exc}") from exc
+            raise self._error("read", exc) from None
+
+    def _version(self, conn: Connection) -> str:
+        table = self._table(_VERSION_TABLE)
+        if conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
+            return "0"
+        row = conn.execute(sa.text(f"SELECT v FROM {table}")).first()  # noqa: S608
         return str(row[0]) if row else "0"
+
+    # -- the write lock ----------------------------------------------------
+
+    def _lock_timeout(self) -> float:
+        return settings.lock_timeout() if self.lock_timeout is None else self.lock_timeout
+
+    @staticmethod
+    def _set(conn: Connection, **seconds: float) -> None:
+        """Set timeouts (in seconds) for the rest of the transaction; 0 means none."""
+        for name, value in seconds.items():
+            conn.execute(sa.text("SELECT set_config(:n, :v, true)"),
+                         {"n": name, "v": str(int(value * 1000))})
+
+    def lock_holder(self) -> Holder | None:
+        """Return who holds this schema's write lock now (None when it is free)."""
+        sql = sa.text(
+            "SELECT a.pid, a.usename, a.application_name, host(a.client_addr), a.xact_start, "
+            "a.state FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+            "AND l.classid = CAST(:a AS oid) AND l.objid = CAST(:b AS oid)")
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(sql, self._lock_keys).first()
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._error("read", exc) from None
+        if row is None:
+            return None
+        backend, role, app, client, since, state = row
+        detail = f"PostgreSQL session {backend}" + (f", {state}" if state else "")
+        when = since.astimezone(UTC).replace(microsecond=0).isoformat() if since else None
+        parts = (app or "").split(":", 3)
+        if len(parts) == 4 and parts[0] == _APP_PREFIX and parts[1].isdigit():
+            return Holder(pid=int(parts[1]), host=parts[2], user=parts[3], since=when,
+                          detail=detail)
+        return Holder(host=client, user=role, since=when,
+                      detail=detail + (f", application {app!r}" if app else ""))
+
+    def _take_lock(self, conn: Connection) -> None:
+        """Take the write lock in this transaction, waiting up to the lock timeout."""
+        got = conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:a, :b)"),
+                           self._lock_keys).scalar()
+        if not got:
+            timeout = self._lock_timeout()
+            holder = self.lock_holder()
+            if timeout <= 0:
+                raise LockTimeout(timeout_message(self.description, timeout, holder), holder)
+            (self.on_wait or log.warning)(waiting_message(self.description, timeout, holder))
+            self._set(conn, lock_timeout=timeout)
+            try:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, :b)"), self._lock_keys)
+            except sa.exc.OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                    raise
+                holder = self.lock_holder() or holder
+                raise LockTimeout(timeout_message(self.description, timeout, holder),
+                                  holder) from None
+        # A writer that stalls from here on is ended by the server after the write timeout.
+        limit = settings.write_timeout()
+        self._set(conn, lock_timeout=limit, statement_timeout=limit,
+                  idle_in_transaction_session_timeout=limit)
 
     # -- writing -----------------------------------------------------------
 
     def write(self, register: Register) -> None:
         register = normalise_register(register)
+        check_text(register)
         try:
             with self.engine.begin() as conn:
-                self._lock(conn)
+                self._take_lock(conn)
                 self._write(conn, register)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot write {self.description}: {exc}") from exc
+            raise self._error("write", exc) from None
 
-    def update(self, change: Callable[[Register], Register]) -> Register:
+    def update(self, change: Callable[[Register], Register], *,
+               expect_version: str | None = None) -> Register:
         try:
             with self.engine.begin() as conn:
-                self._lock(conn)
-                new = normalise_register(change(self._read(conn)))
+                self._take_lock(conn)
+                before = self._read(conn)
+                _check_version(expect_version, self._version(conn), self.description)
+                new = change(before)
+                if new is before:
+                    return new
+                new = normalise_register(new)
+                check_text(new)
                 self._write(conn, new)
                 return new
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot update {self.description}: {exc}") from exc
-
-    def _lock(self, conn: Connection) -> None:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+            raise self._error("update", exc) from None
 
     def _write(self, conn: Connection, register: Register) -> None:
         conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {_quote(self.schema)}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,3 +47,67 @@ def append_zones(location: str, tag: str, n: int) -> None:
     dispose = getattr(store, "dispose", None)
     if dispose is not None:
         dispose()
+
+
+def hold_write_lock(location: str, ready: str, seconds: float) -> None:
+    """Take the store's write lock inside an update and keep it (run in a process of its own).
+
+    Touches ``ready`` once the lock is held, then sleeps ``seconds`` inside the change,
+    so that a test can stop (SIGSTOP) or kill the process while it holds the lock.
+    """
+    import time
+
+    store = open_store(location)
+
+    def change(reg: Register) -> Register:
+        Path(ready).touch()
+        time.sleep(seconds)
+        return reg.with_audit("2026-11-22T10:00:00", "holder", "edit", "held the lock")
+
+    store.update(change)
+    dispose = getattr(store, "dispose", None)
+    if dispose is not None:
+        dispose()
+
+
+def wait_for_file(path: Path, timeout: float = 60.0) -> None:
+    """Wait until ``path`` exists (a child process says it is ready)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear in {timeout} s")
+        time.sleep(0.02)
+
+
+def write_consistently(location: str, tag: str, n: int) -> None:
+    """Make ``n`` writes that each add a zone, its source and an audit entry together.
+
+    A reader that sees a different number of new zones, sources and audit entries
+    has mixed two versions of the register (run in a process of its own).
+    """
+    store = open_store(location)
+    for i in range(n):
+        def change(reg: Register, i: int = i) -> Register:
+            zone = new_zone(i, tag)
+            source = f"src-{tag}-{i}"
+            zone["source_id"] = source
+            sources = pd.concat([reg.sources, pd.DataFrame([{
+                "source_id": source, "document": f"Document {i}", "issuer": "tester",
+                "date": "2026-11-22", "tier": "editors"}])], ignore_index=True)
+            return replace(reg.with_zones(pd.concat([reg.zones, zone])), sources=sources) \
+                .with_audit("2026-11-22T10:00:00", "tester", "edit", f"{tag} {i}")
+        store.update(change)
+    dispose = getattr(store, "dispose", None)
+    if dispose is not None:
+        dispose()
+
+
+def assert_not_torn(reg: Register, base: Register) -> int:
+    """Assert that a register read during :func:`write_consistently` is one version."""
+    new_zones = len(reg.zones) - len(base.zones)
+    new_sources = len(reg.sources) - len(base.sources)
+    new_audit = len(reg.audit) - len(base.audit)
+    assert new_zones == new_sources == new_audit, (new_zones, new_sources, new_audit)
+    return new_zones
