@@ -24,14 +24,19 @@ from geo.importer.spool import Spooled, release, spool, sweep
 from geo.merge import (
     IMPORT_ACTION,
     UNDO_ACTION,
+    ImportRecord,
     MergePlan,
     MergeRefused,
     NothingToUndo,
+    NotYourImport,
+    UndoConflict,
     apply_merge,
+    imports,
     plan_merge,
-    undo_last_import,
+    undo_import,
 )
-from geo.store import open_store
+from geo.settings import SettingError
+from geo.store import StoreError, open_store
 from geo.vntext import ENCODINGS
 from layers.base import MapContext
 from layers.geojson import FeatureSet
@@ -183,7 +188,8 @@ def _losses(plan: MergePlan, names: pd.DataFrame, lang: str) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-def _plan(report: ImportReport, lang: str, spooled: Spooled) -> None:
+def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
+    """Show the merge plan and merge on request; return the name typed in "Imported by"."""
     handle = load_register()
     replace_worse = st.checkbox(t("data.replace_worse", lang), key="replace_worse",
                                 help=t("data.replace_worse.help", lang))
@@ -205,28 +211,42 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> None:
     _losses(plan, names, lang)
     for problem in plan.problems:
         st.error(t("data.problem", lang, p=problem))
-    who = st.text_input(t("data.who", lang), key="who", help=t("data.who.help", lang))
+    who = _who_input(lang)
     left, right = st.columns(2)
     merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or not who.strip() or bool(plan.problems))
+                        disabled=not plan.writes or not who or bool(plan.problems))
     if right.button(t("data.cancel", lang), key="cancel"):
         _forget()
         st.rerun()
     if merge:
         try:
-            apply_merge(open_store(handle.location), plan, filename=spooled.name,
-                        who=who.strip())
-        except MergeRefused as exc:
+            with st.spinner(t("data.writing", lang)):
+                # Planned again under the write lock: what is reported is what was applied.
+                result = apply_merge(open_store(handle.location), plan, filename=spooled.name,
+                                     who=who, sha256=spooled.digest)
+        except (MergeRefused, StoreError, SettingError) as exc:  # e.g. the lock was not free
             st.error(str(exc))
-            return
-        first = (plan.added or tuple(plan.changed))[0]
-        S["merged"] = (spooled.name, len(plan.added), len(plan.changed), first)
+            return who
+        if result.duplicate_of is not None:
+            d = result.duplicate_of
+            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=d.at, id=d.import_id)
+        elif result.record is None:
+            S["merge_note"] = t("data.nothing", lang)
+        else:
+            applied = result.plan
+            first = (applied.added or tuple(applied.changed))[0]
+            S["merged"] = (spooled.name, len(applied.added), len(applied.changed), first)
+            S["my_imports"] = [*S.get("my_imports", []), result.record.import_id]
         _forget()
         st.rerun()
+    return who
 
 
-def _import(spooled: Spooled, lang: str) -> None:
-    """The report, the column mapping, the preview and the plan of the spooled upload."""
+def _import(spooled: Spooled, lang: str) -> str | None:
+    """The report, the column mapping, the preview and the plan of the spooled upload.
+
+    Returns the name typed in "Imported by", when the plan (which shows it) is drawn.
+    """
     top = st.columns([3, 1])
     top[0].markdown(f"**{md(t('data.file', lang))}**: {md(spooled.name)} "
                     f"({number(spooled.size / 1024**2, lang, 1)} MB)")
@@ -255,29 +275,82 @@ def _import(spooled: Spooled, lang: str) -> None:
     _mapping(report, digest, lang)
     if report.outcome != "reject" and len(report.zones):
         _preview(report, lang)
-        _plan(report, lang, spooled)
+        return _plan(report, lang, spooled)
+    return None
 
 
-def _history(lang: str) -> None:
+def _who_input(lang: str) -> str:
+    """The one "Imported by" field of the page: who merges, and whose imports may be undone."""
+    return str(st.text_input(t("data.who", lang), key="who", help=t("data.who.help", lang))
+               or "").strip()
+
+
+def _same_person(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _history(lang: str, who: str | None) -> None:
     handle = load_register()
     audit = handle.register.audit
-    imports = audit[audit["action"].isin([IMPORT_ACTION, UNDO_ACTION])]
+    rows = audit[audit["action"].isin([IMPORT_ACTION, UNDO_ACTION])]
     st.subheader(t("data.history", lang))
-    if imports.empty:
+    if rows.empty:
         st.caption(t("data.history.none", lang))
         return
     st.dataframe(pd.DataFrame([{
         t("data.when", lang): row.at, t("data.who", lang): row.who,
         t("data.action", lang): t(f"data.action.{row.action}", lang),
         t("data.file", lang): json.loads(row.detail).get("file", ""),
-    } for row in imports.iloc[::-1].itertuples(index=False)]), hide_index=True, width="stretch")
-    if st.button(t("data.undo", lang), key="undo"):
+        t("data.import_id", lang): (json.loads(row.detail).get("import_id")
+                                    or json.loads(row.detail).get("undoes", "")),
+    } for row in rows.iloc[::-1].itertuples(index=False)]), hide_index=True, width="stretch")
+    _undo(handle.location, imports(handle.register), lang,
+          _who_input(lang) if who is None else who)
+
+
+def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> None:
+    """Undo one import, named and confirmed: by default this session's or this person's last."""
+    st.subheader(t("data.undo.title", lang))
+    live = [r for r in reversed(records) if r.in_effect]  # newest first
+    if not live:
+        st.caption(t("data.undo.none", lang))
+        return
+    if not who:
+        st.info(t("data.undo.name", lang))
+    mine = set(S.get("my_imports", []))
+    default = next((i for i, r in enumerate(live) if r.import_id in mine), None)
+    if default is None and who:
+        default = next((i for i, r in enumerate(live) if _same_person(r.who, who)), None)
+    by_id = {r.import_id: r for r in live}
+    if S.get("undo_choice") not in by_id:  # nothing chosen yet, or undone meanwhile
+        S["undo_choice"] = None if default is None else live[default].import_id
+    choice = st.selectbox(
+        t("data.undo.which", lang), list(by_id), key="undo_choice",
+        placeholder=t("data.undo.choose", lang),
+        format_func=lambda i: t("data.undo.option", lang, file=by_id[i].file, who=by_id[i].who,
+                                at=by_id[i].at))
+    if choice is None:
+        return
+    record = by_id[choice]
+    st.caption(md(t("data.undo.what", lang, file=record.file, who=record.who, at=record.at,
+                    a=len(record.added), c=len(record.changed), id=record.import_id)))
+    allowed = bool(who) and _same_person(record.who, who)
+    if who and not allowed:
+        st.warning(t("data.undo.not_yours", lang, who=record.who))
+    confirmed = st.checkbox(t("data.undo.confirm", lang, file=record.file, who=record.who,
+                              at=record.at), key=f"undo_confirm_{record.import_id}",
+                            disabled=not allowed)
+    if st.button(t("data.undo", lang), key="undo", disabled=not (allowed and confirmed)):
         try:
-            done = undo_last_import(open_store(handle.location), who=S.get("who") or "KCN Atlas")
-        except NothingToUndo:
-            st.info(t("data.undo.none", lang))
+            with st.spinner(t("data.writing", lang)):
+                # as_admin stays False: sign-in (issue 13) will decide who is an admin.
+                done = undo_import(open_store(location), record.import_id, who=who,
+                                   as_admin=False)
+        except (NothingToUndo, NotYourImport, UndoConflict, StoreError) as exc:
+            st.error(str(exc))
         else:
             S["undone"] = done
+            S.pop("undo_choice", None)
             st.rerun()
 
 
@@ -296,8 +369,10 @@ def render() -> None:
                      query_params={"zone": first, "lang": lang, "period": "2030"})
     if "undone" in S:
         done = S.pop("undone")
-        st.success(t("data.undone", lang, file=done["file"], r=len(done["removed"]),
-                     s=len(done["restored"])))
+        st.success(t("data.undone", lang, file=done["file"], who=done["who"], at=done["at"],
+                     r=len(done["removed"]), s=len(done["restored"])))
+    if "merge_note" in S:
+        st.info(S.pop("merge_note"))
     if "too_big" in S:
         name, size, limit = S.pop("too_big")
         st.error(t("data.too_big", lang, file=name, mb=number(size, lang, 1),
@@ -306,11 +381,12 @@ def render() -> None:
     if spooled is not None and not _exists(spooled):
         _forget()  # swept, or removed by another tab of this session
         spooled = None
+    who = None
     if spooled is None:
         _receive(lang)
     else:
-        _import(spooled, lang)
-    _history(lang)
+        who = _import(spooled, lang)
+    _history(lang, who)
 
 
 def _exists(spooled: Spooled) -> bool:

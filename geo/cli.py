@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import sys
@@ -141,9 +142,17 @@ def _who() -> str:
     return settings.user()
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from geo.importer import read_import  # the import stack is only needed here
-    from geo.merge import apply_merge, plan_merge
+    from geo.merge import MergeRefused, apply_merge, plan_merge
 
     path = Path(args.file)
     if not path.is_file():  # a mistyped path is the caller's error (exit 2), not the file's
@@ -160,15 +169,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
         store = open_store(args.store)
         plan = plan_merge(store.read(), report.zones, replace_worse=args.replace_worse,
                           covered=report.covered)
-        doc["zones"] = report.zone_list(plan.ids)  # with the ids the merge gives them
-        written = False
+        merge: dict[str, Any] = {**plan.to_json(), "written": False, "import_id": None,
+                                 "duplicate_of": None}
         if plan.problems:
             code = 1  # the merge would leave the register invalid: nothing is written
-        elif not args.dry_run and plan.writes:
-            apply_merge(store, plan, filename=path.name, who=_who())
-            written = True
-        doc["merge"] = {**plan.to_json(), "written": written, "dry_run": args.dry_run,
-                        "store": store.description}
+        elif not args.dry_run:
+            # What is reported is what was applied: planned again under the write lock.
+            choices = {k: v for k, v in (("layer", args.layer), ("crs", args.crs),
+                                         ("encoding", args.encoding)) if v}
+            try:
+                result = apply_merge(store, plan, filename=path.name, who=_who(),
+                                     sha256=_sha256(path), choices=choices, again=args.again)
+            except MergeRefused as exc:
+                code = 1  # the register moved on and the merge now would break it
+                doc["errors"] = [*doc["errors"], str(exc)]
+            else:
+                plan = result.plan
+                merge = result.to_json()
+        doc["zones"] = report.zone_list(plan.ids)  # with the ids the merge gives them
+        doc["merge"] = {**merge, "dry_run": args.dry_run, "store": store.description}
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -199,7 +218,11 @@ def _print_import(doc: dict[str, Any]) -> None:
     for n in doc.get("notes", []):
         print(f"  note: {n}")
     merge = doc.get("merge")
-    if merge:
+    duplicate = (merge or {}).get("duplicate_of")
+    if duplicate:
+        print(f"  already imported as {duplicate['import_id']} by {duplicate['who']} at "
+              f"{duplicate['at']}: nothing written (use --again to import it once more)")
+    elif merge:
         verb = "would add" if merge["dry_run"] or merge["problems"] else "added"
         print(f"  {verb} {len(merge['added'])}, changed {len(merge['changed'])}, "
               f"left {len(merge['unchanged'])} as they are"
@@ -215,22 +238,45 @@ def _print_import(doc: dict[str, Any]) -> None:
         for problem in merge["problems"]:
             print(f"  error: the merge would leave the register invalid: {problem}",
                   file=sys.stderr)
+        if merge["written"]:
+            print(f"  import id {merge['import_id']} "
+                  f"(take it back with: kcn-atlas undo-import {merge['import_id']})")
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    from geo.merge import imports
+
+    records = imports(open_store(args.store).read())
+    if args.json:
+        json.dump([r.to_json() for r in records], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not records:
+        print("no imports yet")
+    for r in records:
+        state = "in effect" if r.in_effect else f"undone by {r.undone_by} at {r.undone_at}"
+        print(f"{r.import_id}  {r.at}  {r.who}  {r.file}  "
+              f"(+{len(r.added)}, ~{len(r.changed)}; {state})")
+    return 0
 
 
 def _cmd_undo_import(args: argparse.Namespace) -> int:
-    from geo.merge import NothingToUndo, undo_last_import
+    from geo.merge import NothingToUndo, NotYourImport, UndoConflict, undo_import
 
     try:
-        done = undo_last_import(open_store(args.store), who=_who())
-    except NothingToUndo as exc:
-        print(f"kcn-atlas: {exc}", file=sys.stderr)
+        done = undo_import(open_store(args.store), args.import_id, who=_who(),
+                           as_admin=args.force)
+    except (NothingToUndo, NotYourImport, UndoConflict) as exc:
+        hint = " (an admin may add --force)" if isinstance(exc, NotYourImport) else ""
+        print(f"kcn-atlas: {exc}{hint}", file=sys.stderr)
         return 1
     if args.json:
         json.dump(done, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        print(f"undid the import of {done['file']}: removed {len(done['removed'])} zone(s), "
-              f"restored {len(done['restored'])}")
+        print(f"undid import {done['import_id']}: {done['file']} by {done['who']} at "
+              f"{done['at']}; removed {len(done['removed'])} zone(s), restored "
+              f"{len(done['restored'])}")
     return 0
 
 
@@ -273,6 +319,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prefer-sheet", metavar="SHEET",
                    help="when the sheets of a workbook disagree about a zone, trust this one")
     p.add_argument("--dry-run", action="store_true", help="report and plan, write nothing")
+    p.add_argument("--again", action="store_true",
+                   help="import even if the same file (same content) is already imported")
     p.add_argument("--replace-worse", action="store_true",
                    help="replace what the register has even with something worse: a surveyed "
                    "or digitised boundary with a point or approximate location, a value with "
@@ -280,7 +328,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("undo-import", help="take back the last import not yet undone")
+    p = sub.add_parser("imports", help="list the imports: id, when, who, file, undone or not")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+    p.set_defaults(func=_cmd_imports)
+
+    p = sub.add_parser("undo-import", help="take back an import: by default your own last one")
+    p.add_argument("import_id", nargs="?", metavar="IMPORT_ID",
+                   help="the import to undo (see `kcn-atlas imports`); default: the last "
+                   "import in effect made by $KCN_ATLAS_USER (or your login name)")
+    p.add_argument("--force", action="store_true",
+                   help="admin action: undo another person's import (the audit records it)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_undo_import)
     return parser

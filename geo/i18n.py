@@ -423,11 +423,38 @@ LABELS: dict[str, dict[str, str]] = {
     "data.action.import": {"vi": "nhập", "en": "import"},
     "data.action.undo_import": {"vi": "hoàn tác", "en": "undo"},
     "data.file": {"vi": "Tệp", "en": "File"},
-    "data.undo": {"vi": "Hoàn tác lần nhập gần nhất", "en": "Undo the last import"},
+    "data.undo": {"vi": "Hoàn tác lần nhập này", "en": "Undo this import"},
     "data.undo.none": {"vi": "Không còn lần nhập nào để hoàn tác.",
                        "en": "There is no import left to undo."},
-    "data.undone": {"vi": "Đã hoàn tác việc nhập {file}: bỏ {r} khu, khôi phục {s} khu.",
-                    "en": "Undid the import of {file}: removed {r} zones, restored {s}."},
+    "data.undone": {"vi": "Đã hoàn tác việc nhập {file} ({who}, {at}): bỏ {r} khu, khôi phục "
+                          "{s} khu.",
+                    "en": "Undid the import of {file} ({who}, {at}): removed {r} zones, "
+                          "restored {s}."},
+    # Undo names what it undoes (issue 12).
+    "data.import_id": {"vi": "Mã lần nhập", "en": "Import id"},
+    "data.undo.title": {"vi": "Hoàn tác một lần nhập", "en": "Undo an import"},
+    "data.undo.which": {"vi": "Lần nhập cần hoàn tác", "en": "Import to undo"},
+    "data.undo.choose": {"vi": "Chọn lần nhập", "en": "Choose an import"},
+    "data.undo.option": {"vi": "{file} — {who} — {at}", "en": "{file} — {who} — {at}"},
+    "data.undo.what": {"vi": "{file}, do {who} nhập lúc {at}: thêm {a} khu, sửa {c} khu "
+                             "(mã {id}).",
+                       "en": "{file}, imported by {who} at {at}: {a} zones added, {c} changed "
+                             "(id {id})."},
+    "data.undo.confirm": {"vi": "Tôi muốn hoàn tác lần nhập {file} của {who} lúc {at}",
+                          "en": "Yes, undo the import of {file} by {who} at {at}"},
+    "data.undo.not_yours": {"vi": "Lần nhập này của {who}: chỉ người đã nhập (hoặc quản trị "
+                                  "viên, khi có đăng nhập) mới hoàn tác được.",
+                            "en": "This import is {who}'s: only its importer (or an admin, "
+                                  "once sign-in exists) can undo it."},
+    "data.undo.name": {"vi": "Ghi tên của bạn vào ô “Người nhập” để hoàn tác lần nhập của bạn.",
+                       "en": "Type your name in “Imported by” to undo your imports."},
+    "data.duplicate": {"vi": "Tệp này đã được nhập ({who}, {at}, mã {id}); không ghi gì thêm.",
+                       "en": "This file is already imported ({who}, {at}, id {id}); nothing "
+                             "written."},
+    "data.nothing": {"vi": "Không có gì thay đổi: không ghi gì.",
+                     "en": "Nothing would change: nothing written."},
+    "data.writing": {"vi": "Đang ghi (chờ nếu có người khác đang ghi)…",
+                     "en": "Writing (waits while someone else writes)…"},
     "data.notes": {"vi": "{n} ghi chú", "en": "{n} notes"},
     "data.other_file": {"vi": "Chọn tệp khác", "en": "Choose another file"},
     "data.too_big": {"vi": "{file} nặng {mb} MB, quá {limit} MB một lần nhập được phép.",

@@ -3,7 +3,7 @@
 A merge is planned first (:func:`plan_merge`: what will be added, changed and
 left as is), then written in one store transaction (:func:`apply_merge`) with
 an audit entry that records who imported which file and the rows it replaced,
-so that :func:`undo_last_import` can put the register back exactly.
+so that :func:`undo_import` can put the register back exactly.
 
 Nothing is lost without a word. By default a merge never replaces a better
 geometry with a worse one (a surveyed or digitised boundary with a point or an
@@ -14,12 +14,28 @@ still lists each. Every value an import writes becomes a ``zone_values`` row
 citing the import's source, as bundled values cite theirs; undo removes those
 rows and restores the ones they replaced. A merge that would make
 :func:`geo.validate.validate` fail is refused with the problems it would create.
+
+Each import has an id of its own (``import-20261122T093000-3f9a1c2e7b4d``: the
+time and 48 random bits, never the file's name), which is also the id of the
+source its records cite. The plan a caller is told about is the one applied:
+:func:`apply_merge` plans again under the store's write lock and returns that
+plan. A file whose content (SHA-256) was already imported, and not undone, is
+not imported again: the caller is told which import holds it. An import that
+would change nothing writes nothing.
+
+Undo names what it undoes: by default the caller's own last import still in
+effect, or the import whose id is given. Undoing another person's import is an
+admin action (``as_admin=True``): until sign-in exists (issue 13), the command
+line's ``--force`` is that admin; the app never passes it. An import whose
+zones were changed since (by a later import, or an edit) is not undone until
+that later change is.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,18 +57,26 @@ from geo.schema import (
     Status,
 )
 from geo.store import Store
-from geo.text import name_key, slugify
+from geo.text import name_key
 from geo.validate import validate
 
 __all__ = [
     "IMPORT_ACTION",
     "UNDO_ACTION",
+    "ImportRecord",
     "MergePlan",
     "MergeRefused",
+    "MergeResult",
+    "NotYourImport",
     "NothingToUndo",
+    "UndoConflict",
+    "UnknownImport",
     "apply_merge",
     "import_source",
+    "imports",
+    "new_import_id",
     "plan_merge",
+    "undo_import",
     "undo_last_import",
 ]
 
@@ -70,7 +94,19 @@ _QUALITY_RANK = {Quality.SURVEYED.value: 3, Quality.DIGITISED.value: 2,
 
 
 class NothingToUndo(LookupError):
-    """There is no import left to undo."""
+    """There is no import left to undo (for this person), or it is undone already."""
+
+
+class UnknownImport(NothingToUndo):
+    """No import has the id given."""
+
+
+class NotYourImport(PermissionError):
+    """The import was made by someone else: undoing it is an admin action."""
+
+
+class UndoConflict(RuntimeError):
+    """Records the import wrote have changed since: undoing it would lose that change."""
 
 
 class MergeRefused(ValueError):
@@ -314,11 +350,16 @@ def _problems(register: Register, plan: MergePlan) -> tuple[str, ...]:
     return tuple(str(p) for p in validate(merged) if str(p) not in before)
 
 
-def import_source(filename: str, who: str, at: datetime) -> dict[str, str]:
-    """Return the sources row that imported records cite."""
-    stamp = at.strftime("%Y%m%dT%H%M%S")
+def new_import_id(at: datetime) -> str:
+    """Return a new import id: the time, for people, and 48 random bits, so no two collide."""
+    return f"import-{at.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(6)}"
+
+
+def import_source(filename: str, who: str, at: datetime,
+                  import_id: str | None = None) -> dict[str, str]:
+    """Return the sources row that imported records cite; its id is the import's id."""
     return {
-        "source_id": f"import-{slugify(filename)[:40]}-{stamp}",
+        "source_id": import_id or new_import_id(at),
         "document": filename,
         "doc_number": "",
         "issuer": who,
@@ -402,12 +443,129 @@ def _merged(register: Register, plan: MergePlan,
     return merged, undo
 
 
+@dataclass(frozen=True)
+class ImportRecord:
+    """One import in the audit trail: which file, who, when, and whether it is undone."""
+
+    import_id: str
+    file: str
+    who: str
+    at: str
+    source_id: str
+    sha256: str | None = None
+    choices: dict[str, Any] = field(default_factory=dict)
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    undone_by: str | None = None
+    undone_at: str | None = None
+
+    @property
+    def in_effect(self) -> bool:
+        """Tell whether the import has not been undone."""
+        return self.undone_at is None
+
+    def describe(self) -> str:
+        """Say which import this is, for messages: file, who, when and id."""
+        return f"{self.file} imported by {self.who} at {self.at} ({self.import_id})"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the record as plain data."""
+        return {"import_id": self.import_id, "file": self.file, "who": self.who,
+                "at": self.at, "source_id": self.source_id, "sha256": self.sha256,
+                "added": list(self.added), "changed": list(self.changed),
+                "in_effect": self.in_effect, "undone_by": self.undone_by,
+                "undone_at": self.undone_at}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What :func:`apply_merge` did: the plan applied under the lock, and the import made."""
+
+    plan: MergePlan  # planned again under the write lock: what was really applied
+    register: Register
+    record: ImportRecord | None = None  # the new import, when something was written
+    duplicate_of: ImportRecord | None = None  # the import already holding this file
+
+    @property
+    def written(self) -> bool:
+        """Tell whether the register was written."""
+        return self.record is not None
+
+    @property
+    def import_id(self) -> str | None:
+        """The new import's id (None when nothing was written)."""
+        return self.record.import_id if self.record else None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the applied plan and the outcome as plain data (for ``--json``)."""
+        return {**self.plan.to_json(), "written": self.written, "import_id": self.import_id,
+                "duplicate_of": self.duplicate_of.to_json() if self.duplicate_of else None}
+
+
+def _same_person(a: str | None, b: str | None) -> bool:
+    return (a or "").strip().casefold() == (b or "").strip().casefold()
+
+
+def imports(register: Register) -> list[ImportRecord]:
+    """Return every import in the audit trail, oldest first, with who undid it if anyone."""
+    records: dict[str, ImportRecord] = {}
+    undone: dict[str, tuple[str, str]] = {}
+    for row in register.audit.itertuples(index=False):
+        if row.action not in (IMPORT_ACTION, UNDO_ACTION):
+            continue
+        detail = json.loads(row.detail)
+        if row.action == UNDO_ACTION:
+            undone[detail["undoes"]] = (row.who, row.at)
+            continue
+        # Imports written before ids existed are known by their time and source.
+        iid = detail.get("import_id") or f"{row.at}|{detail['source_id']}"
+        records[iid] = ImportRecord(
+            import_id=iid, file=detail.get("file", ""), who=row.who, at=row.at,
+            source_id=detail["source_id"], sha256=detail.get("sha256"),
+            choices=detail.get("choices") or {}, added=tuple(detail.get("added", ())),
+            changed=tuple(detail.get("changed", {})))
+    return [replace(r, undone_by=undone[i][0], undone_at=undone[i][1]) if i in undone else r
+            for i, r in records.items()]
+
+
+def _duplicate(register: Register, sha256: str | None,
+               choices: dict[str, Any]) -> ImportRecord | None:
+    if not sha256:
+        return None
+    for record in reversed(imports(register)):
+        if record.in_effect and record.sha256 == sha256 and record.choices == choices:
+            return record
+    return None
+
+
 def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
-                at: datetime | None = None) -> Register:
+                at: datetime | None = None, sha256: str | None = None,
+                choices: dict[str, Any] | None = None, again: bool = False,
+                import_id: str | None = None) -> MergeResult:
     """Write the plan in one transaction, citing the file as a new source, with an audit entry.
 
-    The incoming zones' ``source_id`` is replaced by the new import source, and
-    every value written gets a ``zone_values`` row citing it.
+    The merge is planned again under the store's write lock (the register may
+    have moved on since ``plan`` was made), with the same choices
+    (``replace_worse``, ``covered``), and that plan is the one written and
+    returned. The incoming zones' ``source_id`` is replaced by the new import's
+    id, and every value written gets a ``zone_values`` row citing it.
+
+    Parameters
+    ----------
+    sha256
+        SHA-256 of the file's bytes. When an import of the same content, read
+        with the same ``choices``, is in effect, nothing is written and the
+        result names that import (``duplicate_of``), unless ``again``.
+    choices
+        How the file was read (layer, CRS, encoding), recorded with the import.
+    import_id
+        The new import's id; a fresh one by default (:func:`new_import_id`).
+
+    Returns
+    -------
+    MergeResult
+        The plan applied, and the import made (none when nothing would change,
+        or the file is already imported).
 
     Raises
     ------
@@ -415,61 +573,137 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
         If the merge would make :func:`geo.validate.validate` report a problem.
     """
     at = at or datetime.now(UTC)
-    source = import_source(filename, who, at)
+    who = who.strip()
+    choices = dict(choices or {})
+    source = import_source(filename, who, at, import_id)
     zones = plan.zones.copy()
     zones["source_id"] = source["source_id"]
     zones["as_of"] = zones["as_of"].fillna(source["date"])
     plan = replace(plan, zones=zones)
+    outcome: dict[str, Any] = {"plan": plan}
 
     def change(register: Register) -> Register:
         # The register may have moved on: plan again, with the same choices.
         fresh = plan_merge(register, plan.zones, replace_worse=plan.replace_worse,
                            covered=plan.covered)
+        outcome["plan"] = fresh
+        duplicate = None if again else _duplicate(register, sha256, choices)
+        if duplicate is not None:
+            outcome["duplicate_of"] = duplicate
+            return register  # nothing written
+        if not fresh.writes:
+            return register  # nothing written, no empty audit entry
         if fresh.problems:
             raise MergeRefused("the merge would leave the register with problems: "
                                + "; ".join(fresh.problems))
         merged, undo = _merged(register, fresh, source["source_id"])
         sources = pd.concat([register.sources, pd.DataFrame([source])[SOURCE_COLUMNS]],
                             ignore_index=True)
-        detail = json.dumps({"file": filename, "source_id": source["source_id"],
-                             **fresh.to_json(), "undo": undo}, ensure_ascii=False, default=str)
+        detail = json.dumps({"import_id": source["source_id"], "file": filename,
+                             "source_id": source["source_id"], "sha256": sha256,
+                             "choices": choices, **fresh.to_json(), "undo": undo},
+                            ensure_ascii=False, default=str)
+        outcome["record"] = ImportRecord(
+            import_id=source["source_id"], file=filename, who=who,
+            at=at.isoformat(timespec="seconds"), source_id=source["source_id"], sha256=sha256,
+            choices=choices, added=fresh.added, changed=tuple(fresh.changed))
         return replace(merged, sources=sources).with_audit(
             at.isoformat(timespec="seconds"), who, IMPORT_ACTION, detail)
 
-    return store.update(change)
+    register = store.update(change)
+    return MergeResult(plan=outcome["plan"], register=register, record=outcome.get("record"),
+                       duplicate_of=outcome.get("duplicate_of"))
 
 
-def _last_import(audit: pd.DataFrame) -> tuple[int, dict[str, Any]]:
-    undone = set()
-    for i in range(len(audit) - 1, -1, -1):
-        row = audit.iloc[i]
-        if row["action"] == UNDO_ACTION:
-            undone.add(json.loads(row["detail"])["undoes"])
-        elif row["action"] == IMPORT_ACTION and _key(row) not in undone:
-            return i, json.loads(row["detail"])
-    raise NothingToUndo("no import to undo")
+def _pick(register: Register, import_id: str | None, who: str,
+          as_admin: bool) -> tuple[ImportRecord, dict[str, Any]]:
+    """Find the import to undo and its audit detail; refuse what may not be undone."""
+    records = imports(register)
+    if import_id is None:
+        mine = [r for r in records if r.in_effect and _same_person(r.who, who)]
+        if not mine:
+            others = [r for r in records if r.in_effect]
+            hint = (f"; imports by others in effect: {', '.join(r.import_id for r in others[-3:])}"
+                    " (an admin can undo one with `kcn-atlas undo-import ID --force`)"
+                    if others else "")
+            raise NothingToUndo(f"no import by {who} to undo{hint}")
+        record = mine[-1]
+    else:
+        found = [r for r in records if r.import_id == import_id]
+        if not found:
+            raise UnknownImport(f"no import has the id {import_id!r}; "
+                                "`kcn-atlas imports` lists them")
+        record = found[0]
+        if not record.in_effect:
+            raise NothingToUndo(f"the import {record.describe()} was already undone by "
+                                f"{record.undone_by} at {record.undone_at}")
+    if not _same_person(record.who, who) and not as_admin:
+        raise NotYourImport(f"the import {record.describe()} is not yours ({who}): only its "
+                            "importer or an admin may undo it")
+    for row in register.audit.itertuples(index=False):
+        if row.action != IMPORT_ACTION:
+            continue
+        detail = json.loads(row.detail)
+        if (detail.get("import_id") or f"{row.at}|{detail['source_id']}") == record.import_id:
+            return record, detail
+    raise UnknownImport(record.import_id)  # unreachable: the record came from the audit
 
 
-def _key(row: pd.Series) -> str:
-    return f"{row['at']}|{json.loads(row['detail'])['source_id']}"
+def _check_unchanged(register: Register, record: ImportRecord, undo: dict[str, Any]) -> None:
+    """Refuse to undo an import whose zones rest on something newer than it."""
+    current = dict(zip(register.zones["id"], register.zones["source_id"], strict=True))
+    touched = [*undo["added"], *undo["before"]]
+    moved = [z for z in touched if z in current and current[z] != record.source_id]
+    moved += [z for z in undo["before"] if z not in current]
+    if not moved:
+        return
+    later = [r for r in imports(register) if r.in_effect and r.at >= record.at
+             and r.import_id != record.import_id and set(moved) & {*r.added, *r.changed}]
+    by = f" by {later[-1].describe()}; undo that first" if later else ""
+    raise UndoConflict(f"cannot undo {record.describe()}: {', '.join(sorted(moved)[:5])} "
+                       f"changed since{by}")
 
 
-def undo_last_import(store: Store, *, who: str, at: datetime | None = None) -> dict[str, Any]:
-    """Put the register back as it was before the last import that is not yet undone.
+def undo_import(store: Store, import_id: str | None = None, *, who: str,
+                as_admin: bool = False, at: datetime | None = None) -> dict[str, Any]:
+    """Put the register back as it was before one import, and record who undid it.
 
-    Returns what was undone (file, added and restored ids).
+    Parameters
+    ----------
+    import_id
+        The import to undo; by default ``who``'s own last import still in effect.
+    who
+        The person undoing (recorded in the audit).
+    as_admin
+        Allow undoing another person's import. This is the hook for sign-in
+        (issue 13): only a caller that has checked the person is an admin may
+        pass True. The audit records it.
+
+    Returns
+    -------
+    dict
+        What was undone: ``import_id``, ``file``, ``who`` (the importer), ``at``,
+        ``removed`` (zone ids) and ``restored`` (zone ids).
 
     Raises
     ------
     NothingToUndo
-        If every import has been undone, or there was none.
+        If ``who`` has no import in effect, or the import is already undone.
+    UnknownImport
+        If no import has ``import_id``.
+    NotYourImport
+        If the import is someone else's and ``as_admin`` is False.
+    UndoConflict
+        If the import's zones were changed since by something not yet undone.
     """
     at = at or datetime.now(UTC)
+    who = who.strip()
     done: dict[str, Any] = {}
 
     def change(register: Register) -> Register:
-        index, detail = _last_import(register.audit)
+        record, detail = _pick(register, import_id, who, as_admin)
         undo = detail["undo"]
+        _check_unchanged(register, record, undo)
         zones = register.zones[~register.zones["id"].isin(undo["added"])].set_index("id",
                                                                                    drop=False)
         for zid, row in undo["before"].items():
@@ -477,20 +711,27 @@ def undo_last_import(store: Store, *, who: str, at: datetime | None = None) -> d
                 zones.loc[zid, col] = row[col]
             zones.loc[zid, "geometry"] = None if row["geometry"] is None \
                 else wkt.loads(row["geometry"])
-        # The values the import wrote cite its source; those it replaced come back.
-        values = register.zone_values[register.zone_values["source_id"] != detail["source_id"]]
-        values = pd.concat([values, pd.DataFrame(undo["zone_values"])],
-                           ignore_index=True) if undo["zone_values"] else values
-        sources = register.sources[register.sources["source_id"] != detail["source_id"]]
-        key = _key(register.audit.iloc[index])
-        done.update(file=detail["file"], removed=undo["added"], restored=list(undo["before"]))
+        # Values the import added cite its source; the ones it replaced come back.
+        values = register.zone_values[register.zone_values["source_id"] != record.source_id]
+        if undo["zone_values"]:
+            values = pd.concat([values, pd.DataFrame(undo["zone_values"])], ignore_index=True)
+        sources = register.sources[register.sources["source_id"] != record.source_id]
+        done.update(import_id=record.import_id, file=record.file, who=record.who,
+                    at=record.at, removed=list(undo["added"]), restored=list(undo["before"]))
         restored = replace(register.with_zones(gpd.GeoDataFrame(
             zones.reset_index(drop=True), geometry="geometry", crs=register.zones.crs)),
             zone_values=values, sources=sources)
+        entry: dict[str, Any] = {"undoes": record.import_id, "file": record.file,
+                                 "import_by": record.who}
+        if not _same_person(record.who, who):
+            entry["as_admin"] = True
         return restored.with_audit(at.isoformat(timespec="seconds"), who, UNDO_ACTION,
-                                   json.dumps({"undoes": key, "file": detail["file"]},
-                                              ensure_ascii=False))
+                                   json.dumps(entry, ensure_ascii=False))
 
     store.update(change)
     return done
 
+
+def undo_last_import(store: Store, *, who: str, at: datetime | None = None) -> dict[str, Any]:
+    """Undo ``who``'s own last import still in effect (see :func:`undo_import`)."""
+    return undo_import(store, None, who=who, at=at)

@@ -1,4 +1,4 @@
-"""AppTest of the Data page's import: spooled upload, column mapping, plan, merge, release.
+"""AppTest of the Data page: spooled upload, column mapping, plan, merge, release, and undo.
 
 AppTest cannot upload a file, so each test puts a spooled upload in the session, as
 the uploader does; the browser test drives the uploader itself.
@@ -7,12 +7,18 @@ the uploader does; the browser test drives the uploader itself.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
 
+from app_pages.common import md
 from geo.importer.spool import spool
+from geo.merge import apply_merge, imports, plan_merge
+from geo.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = ("Tên khu,Vĩ độ,Kinh độ,Trạng thái,Quỹ đất CN\n"
@@ -86,3 +92,70 @@ def test_cancel_and_a_refused_file_release_the_upload(page):
     assert any("Không nhập được" in e.value for e in at.error)
     at.button(key="other_file").click().run()
     assert not path.exists() and "import_file" not in at.session_state
+
+
+# --- undo names what it undoes, asks first, and is the person's own ---------------------
+
+def _import(store, zid, who, hour):
+    zones = gpd.GeoDataFrame(
+        {"id": [zid], "kind": ["KCN"], "name_vi": [f"KCN {who}"], "province": ["Hải Phòng"],
+         "status": ["planned"], "geometry_quality": ["approximate"], "source_id": ["import"],
+         "as_of": ["2026-11-02"]}, geometry=[Point(106.7, 20.9)], crs="EPSG:4326")
+    return apply_merge(store, plan_merge(store.read(), zones), filename=f"{who}.geojson",
+                       who=who, at=datetime(2026, 11, 22, hour, tzinfo=UTC)).record
+
+
+@pytest.fixture
+def two_imports(fixture_store, monkeypatch):
+    monkeypatch.setenv("KCN_ATLAS_STORE", str(fixture_store.path))
+    lan = _import(fixture_store, "kcn-lan", "lan", 9)
+    minh = _import(fixture_store, "kcn-minh", "minh", 10)  # the newest
+    return fixture_store, lan, minh
+
+
+def _data_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    return at.switch_page("app_pages/data_page.py").run()
+
+
+def test_undo_offers_the_persons_own_last_import_and_asks_first(two_imports):
+    store, lan, _minh = two_imports
+    at = _data_page()
+    assert at.selectbox(key="undo_choice").value is None  # nobody named yet: nothing chosen
+    at.text_input(key="who").input("lan").run()
+    assert at.selectbox(key="undo_choice").value == lan.import_id  # not minh's newer one
+    assert any(md(lan.import_id) in c.value for c in at.caption)
+    assert at.button(key="undo").disabled  # not confirmed yet
+    at.checkbox(key=f"undo_confirm_{lan.import_id}").check().run()
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Đã hoàn tác việc nhập lan.geojson (lan, "
+                                          "2026-11-22T09:00:00+00:00)")
+    records = {r.import_id: r for r in imports(store.read())}
+    assert not records[lan.import_id].in_effect and records[lan.import_id].undone_by == "lan"
+    assert all(r.in_effect for r in records.values() if r.who == "minh")
+    assert validate(store.read()) == []
+
+
+def test_another_persons_import_cannot_be_undone_from_the_page(two_imports):
+    store, _lan, minh = two_imports
+    at = _data_page()
+    at.text_input(key="who").input("lan").run()
+    at.selectbox(key="undo_choice").set_value(minh.import_id).run()
+    assert any("Lần nhập này của minh" in w.value for w in at.warning)
+    assert at.checkbox(key=f"undo_confirm_{minh.import_id}").disabled
+    assert at.button(key="undo").disabled
+    assert all(r.in_effect for r in imports(store.read()))
+
+
+def test_a_page_loaded_before_another_import_still_undoes_what_it_names(two_imports):
+    store, lan, _minh = two_imports
+    at = _data_page()
+    at.text_input(key="who").input("lan").run()
+    _import(store, "kcn-lan-2", "lan", 11)  # lan again, from elsewhere, after the page loaded
+    at.checkbox(key=f"undo_confirm_{lan.import_id}").check().run()
+    at.button(key="undo").click().run()
+    # The page named the 09:00 import: that one is undone, not the newer one.
+    undone = [r for r in imports(store.read()) if not r.in_effect]
+    assert [r.import_id for r in undone] == [lan.import_id]

@@ -77,10 +77,21 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
         "data-selected", re.compile(r"^kcn-"), timeout=20000)
     assert "zone=kcn-trang-due-moi" in page.url
 
+    # A new session: undo names the import and asks first, and only for its importer.
     page.goto("/data")
-    page.get_by_role("button", name="Hoàn tác lần nhập gần nhất").click()
-    expect(page.get_by_text("Đã hoàn tác việc nhập kcn_moi_tcvn3.zip")).to_be_visible(
-        timeout=30000)
+    expect(page.get_by_text("Ghi tên của bạn vào ô “Người nhập”")).to_be_visible(timeout=30000)
+    page.get_by_role("textbox", name="Người nhập").fill("Sở Xây dựng Hải Phòng")
+    page.get_by_role("textbox", name="Người nhập").press("Enter")
+    confirm = page.get_by_text("Tôi muốn hoàn tác lần nhập kcn_moi_tcvn3.zip của Sở Xây dựng "
+                               "Hải Phòng")
+    expect(confirm).to_be_visible(timeout=30000)
+    undo = page.get_by_role("button", name="Hoàn tác lần nhập này")
+    expect(undo).to_be_disabled()
+    confirm.click()
+    expect(undo).to_be_enabled(timeout=10000)
+    undo.click()
+    expect(page.get_by_text("Đã hoàn tác việc nhập kcn_moi_tcvn3.zip (Sở Xây dựng Hải Phòng"))\
+        .to_be_visible(timeout=30000)
     page.goto("/?zone=kcn-trang-due-moi")
     expect(page.get_by_text("Liên kết có tham số không hợp lệ, đã bỏ qua: zone")).to_be_visible(
         timeout=30000)

@@ -1,8 +1,12 @@
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from geo.cli import main
+from geo.validate import validate
 from tests.conftest import REGISTER_SRC
 
 
@@ -96,12 +100,13 @@ def test_missing_store_is_a_clear_error(capsys, tmp_path):
     assert code == 2 and "kcn-atlas build --out" in err
 
 
-def _geojson_file(tmp_path, name="KCN Mới Thử"):
+def _geojson_file(tmp_path, name="KCN Mới Thử", **extra):
     import geopandas as gpd
     from shapely.geometry import box
 
     path = tmp_path / "moi.geojson"
-    gpd.GeoDataFrame({"ten_khu": [name], "loai": ["KCN"], "dien_tich": ["1.079,92"]},
+    gpd.GeoDataFrame({"ten_khu": [name], "loai": ["KCN"], "dien_tich": ["1.079,92"],
+                      **{k: [v] for k, v in extra.items()}},
                      geometry=[box(106.60, 20.80, 106.62, 20.82)], crs="EPSG:4326").to_file(path)
     return path
 
@@ -115,7 +120,8 @@ def test_import_dry_run_writes_nothing(capsys, fixture_store, tmp_path):
     assert doc["names"] == ["KCN Mới Thử"] and doc["features"] == 1
     assert doc["merge"] == {"added": ["kcn-moi-thu"], "changed": {}, "unchanged": [],
                             "worse": {}, "replace_worse": False, "conflicts": {}, "ids": {},
-                            "problems": [], "written": False, "dry_run": True,
+                            "problems": [], "written": False, "import_id": None,
+                            "duplicate_of": None, "dry_run": True,
                             "store": str(fixture_store.path)}
     assert [z["id"] for z in doc["zones"]] == ["kcn-moi-thu"]
     assert fixture_store.path.read_bytes() == before
@@ -124,17 +130,72 @@ def test_import_dry_run_writes_nothing(capsys, fixture_store, tmp_path):
 def test_import_then_undo(capsys, fixture_store, tmp_path, monkeypatch):
     monkeypatch.setenv("KCN_ATLAS_USER", "planner-hp")
     code, out, _ = run(capsys, "--store", str(fixture_store.path), "import",
-                       str(_geojson_file(tmp_path)), "--json")
-    assert code == 0 and json.loads(out)["merge"]["written"] is True
+                       str(_geojson_file(tmp_path, trang_thai="planned")), "--json")
+    merge = json.loads(out)["merge"]
+    assert code == 0 and merge["written"] is True
     reg = fixture_store.read()
     zone = reg.zones.set_index("id").loc["kcn-moi-thu"]
     assert zone.area_total_ha == 1079.92
     assert reg.audit.iloc[-1].who == "planner-hp"
+    assert zone.source_id == merge["import_id"]
     code, out, _ = run(capsys, "--store", str(fixture_store.path), "undo-import", "--json")
-    assert code == 0 and json.loads(out)["removed"] == ["kcn-moi-thu"]
+    done = json.loads(out)
+    assert code == 0 and done["removed"] == ["kcn-moi-thu"]
+    assert (done["import_id"], done["file"], done["who"]) == (merge["import_id"],
+                                                              "moi.geojson", "planner-hp")
     assert "kcn-moi-thu" not in set(fixture_store.read().zones.id)
     code, _, err = run(capsys, "--store", str(fixture_store.path), "undo-import")
-    assert code == 1 and "no import to undo" in err
+    assert code == 1 and "no import by planner-hp to undo" in err
+    assert validate(fixture_store.read()) == []
+
+
+def test_undo_import_by_id_is_refused_for_another_persons_import_unless_forced(
+    capsys, fixture_store, tmp_path, monkeypatch
+):
+    store = str(fixture_store.path)
+    monkeypatch.setenv("KCN_ATLAS_USER", "lan")
+    code, out, _ = run(capsys, "--store", store, "import",
+                       str(_geojson_file(tmp_path, trang_thai="planned")))
+    assert code == 0 and "import id import-" in out
+    (record,) = json.loads(run(capsys, "--store", store, "imports", "--json")[1])
+    assert (record["who"], record["file"], record["in_effect"]) == ("lan", "moi.geojson", True)
+    monkeypatch.setenv("KCN_ATLAS_USER", "minh")
+    code, _, err = run(capsys, "--store", store, "undo-import")
+    assert code == 1 and "no import by minh" in err and record["import_id"] in err
+    code, _, err = run(capsys, "--store", store, "undo-import", record["import_id"])
+    assert code == 1 and "is not yours (minh)" in err and "--force" in err
+    assert "kcn-moi-thu" in set(fixture_store.read().zones.id)
+    code, out, _ = run(capsys, "--store", store, "undo-import", record["import_id"], "--force")
+    assert code == 0 and f"undid import {record['import_id']}: moi.geojson by lan" in out
+    code, out, _ = run(capsys, "--store", store, "imports")
+    assert "undone by minh" in out
+    assert validate(fixture_store.read()) == []
+
+
+_IMPORT = """
+import json, sys
+from geo.cli import main
+sys.exit(main(["--store", sys.argv[1], "import", sys.argv[2], "--json"]))
+"""
+
+
+def test_the_same_file_imported_by_four_processes_at_once_is_imported_once(
+    fixture_store, tmp_path
+):
+    path = _geojson_file(tmp_path, trang_thai="planned")
+    procs = [subprocess.Popen([sys.executable, "-c", _IMPORT, str(fixture_store.path),
+                               str(path)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "KCN_ATLAS_USER": f"user{i}"})
+             for i in range(4)]
+    docs = [json.loads(p.communicate(timeout=180)[0])["merge"] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0]
+    written = [d for d in docs if d["written"]]
+    assert len(written) == 1 and written[0]["added"] == ["kcn-moi-thu"]
+    told = [d["duplicate_of"]["import_id"] for d in docs if not d["written"]]
+    assert told == [written[0]["import_id"]] * 3  # the others are told which import has it
+    reg = fixture_store.read()
+    assert list(reg.audit["action"]) == ["import"]
+    assert validate(reg) == []
 
 
 def test_a_refused_file_prints_json_and_exits_non_zero(capsys, fixture_store, tmp_path):

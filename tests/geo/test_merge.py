@@ -1,5 +1,8 @@
 import hashlib
 import json
+import re
+import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import geopandas as gpd
@@ -9,7 +12,18 @@ from geopandas.testing import assert_geodataframe_equal
 from pandas.testing import assert_frame_equal
 from shapely.geometry import Point, box
 
-from geo.merge import MergeRefused, NothingToUndo, apply_merge, plan_merge, undo_last_import
+from geo.merge import (
+    MergeRefused,
+    NothingToUndo,
+    NotYourImport,
+    UndoConflict,
+    UnknownImport,
+    apply_merge,
+    imports,
+    plan_merge,
+    undo_import,
+    undo_last_import,
+)
 from geo.validate import validate
 
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -49,12 +63,14 @@ def test_planning_writes_nothing(fixture_store):
 def test_merge_writes_in_one_go_with_an_audit_entry_and_a_source(fixture_store):
     original = fixture_store.read()
     plan = plan_merge(original, _incoming(original))
-    merged = apply_merge(fixture_store, plan, filename="ban-do.zip", who="planner", at=AT)
+    result = apply_merge(fixture_store, plan, filename="ban-do.zip", who="planner", at=AT)
+    merged = result.register
     back = fixture_store.read()
     assert sorted(back.zones.id) == sorted([*original.zones.id, "ccn-moi"])
     alpha = back.zones.set_index("id").loc["kcn-alpha"]
     assert alpha.area_total_ha == 150.0 and alpha.occupancy_pct == 50.0
-    assert alpha.source_id == "import-ban-do-zip-20261122T093000"
+    assert re.fullmatch(r"import-20261122T093000-[0-9a-f]{12}", alpha.source_id)
+    assert alpha.source_id == result.import_id
     new = back.zones.set_index("id").loc["ccn-moi"]
     assert new.name_vi == "CCN Mới <b>&</b>" and new.source_id == alpha.source_id
     src = back.sources.set_index("source_id").loc[alpha.source_id]
@@ -68,16 +84,19 @@ def test_merge_writes_in_one_go_with_an_audit_entry_and_a_source(fixture_store):
                                                             "2026-11-22T09:30:00+00:00")
     detail = json.loads(entry["detail"])
     assert detail["file"] == "ban-do.zip" and detail["added"] == ["ccn-moi"]
+    assert detail["import_id"] == result.import_id
     assert validate(back) == []
     assert len(merged.zones) == len(back.zones)
 
 
 def test_undo_puts_the_register_back_exactly(fixture_store):
     original = fixture_store.read()
-    apply_merge(fixture_store, plan_merge(original, _incoming(original)),
-                filename="ban-do.zip", who="planner", at=AT)
+    made = apply_merge(fixture_store, plan_merge(original, _incoming(original)),
+                       filename="ban-do.zip", who="planner", at=AT)
     done = undo_last_import(fixture_store, who="planner", at=AT)
-    assert done == {"file": "ban-do.zip", "removed": ["ccn-moi"], "restored": ["kcn-alpha"]}
+    assert done == {"import_id": made.import_id, "file": "ban-do.zip", "who": "planner",
+                    "at": "2026-11-22T09:30:00+00:00", "removed": ["ccn-moi"],
+                    "restored": ["kcn-alpha"]}
     back = fixture_store.read()
     assert_geodataframe_equal(back.zones, original.zones)
     assert_frame_equal(back.zone_values, original.zone_values)
@@ -135,10 +154,10 @@ def test_a_worse_geometry_never_replaces_a_better_one_unless_asked(
     assert "geometry" in asked.changed["kcn-alpha"]
     assert "geometry_quality" in asked.changed["kcn-alpha"]
     assert asked.worse == plan.worse
-    apply_merge(fixture_store, asked, filename="x.csv", who="p", at=AT)
+    made = apply_merge(fixture_store, asked, filename="x.csv", who="p", at=AT)
     alpha = fixture_store.read().zones.set_index("id").loc["kcn-alpha"]
     assert alpha.geometry_quality == quality
-    assert alpha.geometry_source_id == "import-x-csv-20261122T093000"
+    assert alpha.geometry_source_id == made.import_id
 
 
 def test_a_better_geometry_replaces_a_worse_one(fixture_register):
@@ -185,9 +204,9 @@ def test_values_that_break_a_rule_beside_the_registers_are_kept(fixture_register
 def test_every_imported_value_cites_the_import_and_undo_takes_them_back(fixture_store):
     original = fixture_store.read()
     plan = plan_merge(original, _incoming(original))
-    apply_merge(fixture_store, plan, filename="ban-do.zip", who="planner", at=AT)
+    made = apply_merge(fixture_store, plan, filename="ban-do.zip", who="planner", at=AT)
     back = fixture_store.read()
-    source = "import-ban-do-zip-20261122T093000"
+    source = made.import_id
     rows = back.zone_values[back.zone_values.source_id == source]
     assert sorted(zip(rows.zone_id, rows.field, rows.value, strict=True)) == [
         ("ccn-moi", "area_total_ha", "12.5"), ("ccn-moi", "status", "planned"),
@@ -221,3 +240,132 @@ def test_a_merge_that_would_fail_validation_is_refused(fixture_store):
     with pytest.raises(MergeRefused, match="kkt-nowhere"):
         apply_merge(fixture_store, plan, filename="x.csv", who="p", at=AT)
     assert _sha(fixture_store.path) == before
+
+
+# --- import ids, duplicates and undo by id ----------------------------------------------
+
+def _new_zone(zid: str, name: str, x: float = 106.7) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"id": [zid], "kind": ["KCN"], "name_vi": [name], "province": ["Hải Phòng"],
+         "status": ["planned"], "geometry_quality": ["approximate"], "source_id": ["import"],
+         "as_of": ["2026-11-02"]},
+        geometry=[Point(x, 20.9)], crs="EPSG:4326")
+
+
+def _import(store, zones, filename, who, at=AT, **kwargs):
+    return apply_merge(store, plan_merge(store.read(), zones), filename=filename, who=who,
+                       at=at, **kwargs)
+
+
+def test_two_files_of_one_name_in_one_second_get_ids_of_their_own(fixture_store):
+    a = _import(fixture_store, _new_zone("kcn-a", "KCN A"), "ban_do.zip", "lan")
+    b = _import(fixture_store, _new_zone("kcn-b", "KCN B", 106.8), "ban_do.zip", "lan")
+    assert a.import_id != b.import_id
+    reg = fixture_store.read()
+    assert reg.sources["source_id"].is_unique and validate(reg) == []
+    # Each can be undone on its own, the earlier one first.
+    assert undo_import(fixture_store, a.import_id, who="lan")["removed"] == ["kcn-a"]
+    assert validate(fixture_store.read()) == []
+    assert undo_import(fixture_store, b.import_id, who="lan")["removed"] == ["kcn-b"]
+    back = fixture_store.read()
+    assert validate(back) == [] and len(back.sources) == 2
+
+
+def test_the_plan_reported_is_the_one_applied_under_the_lock(fixture_store):
+    stale = plan_merge(fixture_store.read(), _new_zone("kcn-a", "KCN A"))
+    assert stale.added == ("kcn-a",)
+    _import(fixture_store, _new_zone("kcn-a", "KCN A"), "first.geojson", "lan")
+    # Another import of the zone landed since the plan was made: it is now unchanged.
+    moved = _new_zone("kcn-a", "KCN A")
+    moved["area_total_ha"] = 42.0
+    result = apply_merge(fixture_store, replace(stale, zones=moved), filename="second.csv",
+                         who="minh", at=AT)
+    assert result.plan.added == () and result.plan.changed == {"kcn-a": ("area_total_ha",)}
+    assert result.written
+
+
+def test_an_import_that_changes_nothing_writes_nothing(fixture_store):
+    _import(fixture_store, _new_zone("kcn-a", "KCN A"), "a.geojson", "lan")
+    version = fixture_store.version()
+    again = _import(fixture_store, _new_zone("kcn-a", "KCN A"), "copy-of-a.geojson", "minh")
+    assert not again.written and again.plan.unchanged == ("kcn-a",)
+    assert fixture_store.version() == version
+    assert len(fixture_store.read().audit) == 1
+
+
+def test_the_same_file_twice_is_imported_once_and_the_second_caller_is_told(fixture_store):
+    digest = "ab" * 32
+    first = _import(fixture_store, _new_zone("kcn-a", "KCN A"), "a.geojson", "lan", sha256=digest)
+    changed = _new_zone("kcn-a", "KCN A")
+    changed["area_total_ha"] = 7.0  # even where a plan would now write, the file is known
+    second = _import(fixture_store, changed, "a.geojson", "minh", sha256=digest)
+    assert not second.written and second.duplicate_of.import_id == first.import_id
+    assert second.to_json()["duplicate_of"]["who"] == "lan"
+    # Read with other choices, or asked for again, it is a new import.
+    other = _import(fixture_store, changed, "a.geojson", "minh", sha256=digest,
+                    choices={"layer": "b"})
+    assert other.written
+    undo_import(fixture_store, other.import_id, who="minh")
+    undo_import(fixture_store, first.import_id, who="lan")
+    assert _import(fixture_store, changed, "a.geojson", "minh", sha256=digest).written
+    assert validate(fixture_store.read()) == []
+
+
+def test_undo_takes_back_the_callers_own_last_import(fixture_store):
+    a = _import(fixture_store, _new_zone("kcn-a", "KCN A"), "a.geojson", "lan")
+    b = _import(fixture_store, _new_zone("kcn-b", "KCN B", 106.8), "b.geojson", "minh",
+                at=datetime(2026, 11, 22, 10, tzinfo=UTC))
+    done = undo_import(fixture_store, who="LAN ")  # the same person, however typed
+    assert (done["import_id"], done["who"], done["file"]) == (a.import_id, "lan", "a.geojson")
+    ids = set(fixture_store.read().zones.id)
+    assert "kcn-b" in ids and "kcn-a" not in ids  # minh's import stays
+    assert fixture_store.read().audit["who"].iloc[-1] == "LAN"
+    with pytest.raises(NothingToUndo, match=f"no import by lan.*{b.import_id}"):
+        undo_import(fixture_store, who="lan")
+    with pytest.raises(NotYourImport, match=r"b\.geojson imported by minh"):
+        undo_import(fixture_store, b.import_id, who="lan")
+    with pytest.raises(UnknownImport):
+        undo_import(fixture_store, "import-nope", who="lan")
+    with pytest.raises(NothingToUndo, match="already undone by LAN"):
+        undo_import(fixture_store, a.import_id, who="lan")
+    # An admin may, and the audit says so.
+    assert undo_import(fixture_store, b.import_id, who="admin", as_admin=True)["who"] == "minh"
+    last = json.loads(fixture_store.read().audit["detail"].iloc[-1])
+    assert last == {"undoes": b.import_id, "file": "b.geojson", "import_by": "minh",
+                    "as_admin": True}
+    assert [r.undone_by for r in imports(fixture_store.read())] == ["LAN", "admin"]
+    assert validate(fixture_store.read()) == []
+
+
+def test_an_import_changed_by_a_later_one_is_undone_only_after_it(fixture_store):
+    a = _import(fixture_store, _new_zone("kcn-a", "KCN A"), "a.geojson", "lan")
+    bigger = _new_zone("kcn-a", "KCN A")
+    bigger["area_total_ha"] = 99.0
+    b = _import(fixture_store, bigger, "b.geojson", "minh",
+                at=datetime(2026, 11, 22, 10, tzinfo=UTC))
+    with pytest.raises(UndoConflict, match=f"kcn-a changed since by b.geojson.*{b.import_id}"):
+        undo_import(fixture_store, a.import_id, who="lan")
+    undo_import(fixture_store, b.import_id, who="minh")
+    undo_import(fixture_store, a.import_id, who="lan")
+    assert "kcn-a" not in set(fixture_store.read().zones.id)
+    assert validate(fixture_store.read()) == []
+
+
+def test_concurrent_imports_and_undos_each_take_back_their_own(fixture_store):
+    for trial in range(4):
+        done: dict[str, str] = {}
+
+        def work(who: str, zid: str, x: float) -> None:
+            made = _import(fixture_store, _new_zone(zid, f"KCN {who}", x), f"{who}.geojson", who,
+                           at=datetime.now(UTC))
+            done[who] = (made.import_id, undo_import(fixture_store, who=who)["import_id"])
+
+        threads = [threading.Thread(target=work, args=(w, f"kcn-{w}-{trial}", x))
+                   for w, x in (("lan", 106.7), ("minh", 106.8))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert all(made == undone for made, undone in done.values()), done
+        assert validate(fixture_store.read()) == []
+    assert len(fixture_store.read().zones) == 4
