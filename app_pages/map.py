@@ -34,6 +34,7 @@ from geo.register import Register
 from geo.sitefinder import NEAR_KINDS, SiteQuery, find_sites
 from layers.base import MapContext
 from layers.live import Camera, MapView, component_data
+from layers.share import link_notices
 from layers.state import LANGS, MapState
 
 S = st.session_state
@@ -265,8 +266,9 @@ def render() -> None:
     _hidden_selection(reg, zones_shown, lang)
     state = current_state(area_bounds)
 
-    if S.get("_ignored"):
-        st.info(t("ignored_params", lang, names=", ".join(S["_ignored"])))
+    for note in link_notices(MapState(ignored=tuple(S.get("_ignored", ())),
+                                      adjusted=tuple(S.get("_adjusted", ()))), lang):
+        st.info(note)  # every link parameter dropped or cut to fit, by name
     if S.get("_notice"):
         st.info(S.pop("_notice"))
     st.html(_LAYOUT_CSS + (_PRESENT_CSS if present else ""))

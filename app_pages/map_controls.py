@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import load_register, md
-from geo.analysis import find_provinces, search_zones
+from geo.analysis import search_zones
 from geo.i18n import project_name, t, zone_name
 from geo.register import Register
 from geo.sitefinder import NEAR_KINDS
 from geo.text import fold
+from layers.share import known_from_register
 from layers.state import (
     BASEMAPS,
     COLOR_MODES,
@@ -39,26 +40,13 @@ def seed_from_url(reg: Register) -> None:
     entered from another page (whose links carry their own view)."""
     if S.get("_seeded") and not S.pop("_map_entered", False):
         return
-    state = MapState.from_query(st.query_params.to_dict())
-    ignored = list(state.ignored)
-    zone_ids, project_ids = set(reg.zones["id"]), set(reg.projects["id"])
-    provinces = set(find_provinces(reg, None)) | set(reg.zones["province_current"].dropna())
-    if state.zone and state.zone not in zone_ids:
-        ignored.append("zone")
-        state = state.with_(zone=None)
-    if state.project and state.project not in project_ids:
-        ignored.append("project")
-        state = state.with_(project=None)
-    if state.plot and state.plot not in set(reg.plots["id"]):
-        ignored.append("plot")
-        state = state.with_(plot=None)
-    if any(p not in provinces for p in state.prov):
-        ignored.append("prov")
-        state = state.with_(prov=tuple(p for p in state.prov if p in provinces))
+    # Checked against the register: what is dropped or cut to fit is named in the notice.
+    state = MapState.from_query(st.query_params.to_dict()).resolve(known_from_register(reg))
     S.update({
         "q": state.q, "prov": list(state.prov), "occ": state.occ,
         "zone": state.zone, "plot": state.plot, "camera": (state.lat, state.lon, state.z),
-        "_ignored": sorted(set(ignored)), "_seeded": True, "view": state.view,
+        "_ignored": list(state.ignored), "_adjusted": list(state.adjusted), "_seeded": True,
+        "view": state.view,
         # A link that states a camera keeps it until the user changes what is shown.
         "_camera_from_link": state.lat is not None,
     })

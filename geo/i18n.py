@@ -153,6 +153,8 @@ LABELS: dict[str, dict[str, str]] = {
     "legend.title": {"vi": "Chú giải", "en": "Legend"},
     "ignored_params": {"vi": "Liên kết có tham số không hợp lệ, đã bỏ qua: {names}",
                        "en": "The link had invalid parameters, ignored: {names}"},
+    "adjusted_params": {"vi": "Liên kết có tham số vượt giới hạn, đã điều chỉnh: {names}",
+                        "en": "The link had parameters out of range, adjusted: {names}"},
     "unknown_zone": {"vi": "Không tìm thấy khu “{id}” trong dữ liệu; đã bỏ chọn.",
                      "en": "Zone “{id}” is not in the register; selection cleared."},
     "map.hint": {"vi": "Di chuột để xem thông tin, bấm vào khu để chọn.",

@@ -3,7 +3,12 @@
 The state is a frozen dataclass. :meth:`MapState.to_query` writes only the
 values that differ from the defaults, so links stay short; :meth:`MapState.from_query`
 never raises: each malformed or unknown parameter falls back to its default and
-is reported in the returned list of ignored parameters.
+is reported in the returned list of ignored parameters. :meth:`MapState.resolve`
+then checks the link against what the register holds (:class:`Known`): a zone,
+project or province it does not hold is dropped and named in ``ignored``; a value
+cut to fit (a search text that is too long, an area range beyond the register's)
+is named in ``adjusted``. So the page's notice can name every parameter it did
+not apply as written.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from geo.sitefinder import NEAR_KINDS
+from geo.text import fold
 
 __all__ = [
     "BASEMAPS",
     "COLOR_MODES",
+    "ID_PATTERN",
     "KINDS",
     "LANGS",
     "LAYER_KEYS",
@@ -30,6 +37,7 @@ __all__ = [
     "SITE_TARGETS",
     "STATUSES",
     "VIEWS",
+    "Known",
     "MapState",
 ]
 
@@ -46,7 +54,10 @@ PLOT_STATUSES = ("leased", "vacant", "reserved", "negotiation", "unavailable", "
 VIEWS = ("map", "present")  # "present": the map, the selected zone's key figures and a QR
 SITE_TARGETS = ("plots", "zones")  # the site finder looks for vacant plots, or zones
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+# Any id the register holds opens by link: slugs are at most 80 characters (geo.text,
+# SLUG_MAX), a few more with a duplicate's "-2"; the bound only keeps junk out.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
+_ID = ID_PATTERN
 _MAX_TEXT = 100
 _MAX_PROVINCES = 70
 
@@ -78,8 +89,10 @@ class MapState:
     site: str | None = None
     smin: float = 0.0  # least vacant area, ha
     snear: tuple[tuple[str, float], ...] = ()  # (project kind, farthest km)
-    # Parameters of the URL the state was read from that were ignored.
+    # Parameters of the URL the state was read from that were ignored, and those
+    # applied only after being cut to fit (named in the page's notice).
     ignored: tuple[str, ...] = field(default=(), compare=False)
+    adjusted: tuple[str, ...] = field(default=(), compare=False)
 
     def with_(self, **changes: Any) -> MapState:
         """Return a copy with ``changes`` applied."""
@@ -95,7 +108,7 @@ class MapState:
         default = MapState()
         out: dict[str, str] = {"v": SCHEME_VERSION}
         for f in fields(self):
-            if f.name == "ignored":
+            if f.name in _NOT_IN_LINKS:
                 continue
             value = getattr(self, f.name)
             if value == getattr(default, f.name):
@@ -126,7 +139,8 @@ class MapState:
         """
         values: dict[str, Any] = {}
         ignored: list[str] = []
-        known = {f.name for f in fields(cls)} - {"ignored"}
+        adjusted: list[str] = []
+        known = {f.name for f in fields(cls)} - _NOT_IN_LINKS
         for key, raw in query.items():
             text = raw[-1] if isinstance(raw, list) else raw
             if key == "v":
@@ -140,12 +154,71 @@ class MapState:
                 values[key] = _parse(key, str(text))
             except ValueError:
                 ignored.append(key)
+                continue
+            if key == "q" and values[key] != text:
+                adjusted.append(key)  # cut to its first _MAX_TEXT characters
         if ("lat" in values) != ("lon" in values):
             for key in ("lat", "lon"):
                 if key in values:
                     values.pop(key)
                     ignored.append(key)
-        return cls(**values, ignored=tuple(sorted(set(ignored))))
+        return cls(**values, ignored=tuple(sorted(set(ignored))),
+                   adjusted=tuple(sorted(set(adjusted))))
+
+    def resolve(self, known: Known) -> MapState:
+        """Check the state against what the register holds; name what is dropped or cut.
+
+        A zone, project or plot the register does not hold is dropped (``ignored``).
+        Provinces match by their name in the sources or today's name (after the
+        2025 mergers), without diacritics or case, and take the spelling the page
+        offers; unknown ones are dropped (``ignored``). An area range reaching
+        beyond the register's areas is cut to them (``adjusted``), or dropped when
+        it holds none of them (``ignored``). Never raises.
+        """
+        ignored, adjusted = list(self.ignored), list(self.adjusted)
+        changes: dict[str, Any] = {}
+        if self.zone is not None and self.zone not in known.zones:
+            changes["zone"] = None
+            ignored.append("zone")
+        if self.project is not None and self.project not in known.projects:
+            changes["project"] = None
+            ignored.append("project")
+        if self.plot is not None and self.plot not in known.plots:
+            changes["plot"] = None
+            ignored.append("plot")
+        if self.prov:
+            names = [known.provinces.get(fold(p)) for p in self.prov]
+            kept = tuple(sorted({n for n in names if n is not None}))
+            if any(n is None for n in names):
+                ignored.append("prov")
+            changes["prov"] = kept
+        if self.area is not None:
+            lo, hi = self.area
+            top = known.area_max
+            if top is None or lo > top:
+                changes["area"] = None
+                ignored.append("area")
+            elif hi > top:
+                changes["area"] = (lo, top)
+                adjusted.append("area")
+        return replace(self, **changes, ignored=tuple(sorted(set(ignored))),
+                       adjusted=tuple(sorted(set(adjusted) - set(ignored))))
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the register holds that a link may name (see :meth:`MapState.resolve`)."""
+
+    zones: frozenset[str] = frozenset()
+    projects: frozenset[str] = frozenset()
+    plots: frozenset[str] = frozenset()
+    # Folded name (in the sources, or today's) -> the name the page's filter offers.
+    provinces: Mapping[str, str] = field(default_factory=dict)
+    # The area slider's top (hectares); None when no zone has a known area.
+    area_max: float | None = None
+
+
+_NOT_IN_LINKS = frozenset({"ignored", "adjusted"})
 
 
 def _format(name: str, value: Any) -> str:

@@ -10,6 +10,7 @@ from layers.state import (
     LAYER_KEYS,
     PERIODS,
     STATUSES,
+    Known,
     MapState,
 )
 
@@ -112,3 +113,58 @@ def test_link_round_trips_through_a_url():
                      lat=20.85, lon=106.75, z=12)
     query = dict(parse_qsl(urlsplit(state.link("http://h/")).query))
     assert MapState.from_query(query) == state
+
+
+# --- what a link names, checked against the register -----------------------------------
+
+KNOWN = Known(zones=frozenset({"kcn-a", "x" * 100}), projects=frozenset({"road-1"}),
+              plots=frozenset({"lo-a-1"}),
+              provinces={"hai phong": "Hải Phòng", "bac kan": "Bắc Kạn",
+                         "thai nguyen": "Thái Nguyên"},
+              area_max=22540.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "ignored", "adjusted", "expected"),
+    [
+        ({"zone": "kcn-a"}, (), (), MapState(zone="kcn-a")),
+        ({"zone": "kcn-gone"}, ("zone",), (), MapState()),
+        ({"project": "road-9"}, ("project",), (), MapState()),
+        ({"plot": "lo-a-1"}, (), (), MapState(plot="lo-a-1")),
+        ({"plot": "lo-gone"}, ("plot",), (), MapState()),
+        ({"prov": "Thái Nguyên"}, (), (), MapState(prov=("Thái Nguyên",))),
+        ({"prov": "thai nguyen,HAI PHONG"}, (), (), MapState(prov=("Hải Phòng", "Thái Nguyên"))),
+        ({"prov": "Hải Phòng,Atlantis"}, ("prov",), (), MapState(prov=("Hải Phòng",))),
+        ({"area": "1e308-1e308"}, ("area",), (), MapState()),
+        ({"area": "100-1e308"}, (), ("area",), MapState(area=(100.0, 22540.0))),
+        ({"area": "0-500"}, (), (), MapState(area=(0.0, 500.0))),
+        ({"q": "x" * 500}, (), ("q",), MapState(q="x" * 100)),
+        ({"zone": "kcn-gone", "area": "5e4-6e4", "foo": "1"}, ("area", "foo", "zone"), (),
+         MapState()),
+    ],
+)
+def test_resolve_names_every_parameter_dropped_or_cut(query, ignored, adjusted, expected):
+    state = MapState.from_query(query).resolve(KNOWN)
+    assert state == expected
+    assert (state.ignored, state.adjusted) == (ignored, adjusted)
+
+
+def test_an_area_range_needs_areas_in_the_register():
+    state = MapState.from_query({"area": "0-10"}).resolve(Known(area_max=None))
+    assert state.area is None and state.ignored == ("area",)
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_every_id_a_slug_can_be_opens_by_link(name):
+    from geo.text import slugify
+
+    zid = slugify(name) or "zone"
+    for candidate in (zid, f"{zid}-2", f"{zid}-17"):
+        state = MapState.from_query({"zone": candidate})
+        assert state.zone == candidate and state.ignored == ()
+        assert MapState.from_query(state.to_query()) == state
+
+
+def test_a_hundred_character_id_opens_by_link():
+    zid = "x" * 100
+    assert MapState.from_query({"zone": zid}).resolve(KNOWN).zone == zid
