@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import live
+from geo.export import table_csv, table_xlsx
 from geo.i18n import t
 from geo.register import Register, RegisterFormatError
 from geo.store import StoreError, open_store
@@ -93,12 +93,12 @@ def project_json(handle: RegisterHandle, lang: str) -> dict[str, str]:
 def download_table(frame: pd.DataFrame, name: str, lang: str) -> None:
     """CSV and Excel downloads of a table as shown (its headers and values)."""
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("dash.csv", lang), frame.to_csv(index=False).encode("utf-8-sig"),
+    # No cell a spreadsheet would run as a formula (a zone named "=..." stays text).
+    left.download_button(t("dash.csv", lang), table_csv(frame),
                          file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}",
                          on_click="ignore")
-    buf = io.BytesIO()
-    frame.to_excel(buf, index=False, sheet_name=name[:31])
-    right.download_button(t("dash.xlsx", lang), buf.getvalue(), file_name=f"{name}.xlsx",
+    right.download_button(t("dash.xlsx", lang), table_xlsx(frame, name),
+                          file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet", key=f"xlsx_{name}", on_click="ignore")
 

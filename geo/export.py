@@ -12,7 +12,14 @@ on one line. ``name``, ``kind_label`` and ``status_label`` are in the export's
 language. Numbers stay numbers, text stays Unicode NFC, and a missing value is
 empty (JSON ``null``, SQL ``NULL``, an empty CSV field or Excel cell), never
 "nan" or "None". The XML formats (Excel, KML) drop the control characters
-XML 1.0 cannot hold; nothing else in the text is changed.
+XML 1.0 cannot hold, and every format drops null bytes (GDAL would cut the text
+short at one). In CSV, a text cell a spreadsheet would run as a formula (it
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a
+leading ``'``, as the OWASP guidance on CSV injection says; numbers stay
+numbers. Nothing else in the text is changed.
+
+:func:`table_csv` and :func:`table_xlsx` give any table (the dashboard's) the
+same protection.
 """
 
 from __future__ import annotations
@@ -49,7 +56,8 @@ from geo.register import Register, ordered_values
 from geo.schema import PROJECT_COLUMNS, SOURCE_COLUMNS, VALUE_FIELDS, ZONE_COLUMNS
 from geo.text import nfc
 
-__all__ = ["EXPORT_FORMATS", "ExportFile", "export_selection"]
+__all__ = ["EXPORT_FORMATS", "ExportFile", "export_selection", "neutralise", "table_csv",
+           "table_xlsx"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx", "kml")
 
@@ -230,8 +238,9 @@ def export_selection(
             One table, zones then projects, with ``record_type``; the geometry
             as ``wkt`` plus ``lon``/``lat`` of a point inside it. UTF-8 with a
             byte-order mark, so that Excel opens Vietnamese text correctly;
-            CRLF line ends (RFC 4180). Text is written as is: a spreadsheet
-            may read a value starting with "=" as a formula.
+            CRLF line ends (RFC 4180). A text cell starting with ``=``, ``+``,
+            ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so that
+            no spreadsheet runs it as a formula; numbers stay numbers.
         ``xlsx``
             Sheets ``zones``, ``projects``, ``sources`` and ``about``
             (generated, link, one line on each column). Numbers are numeric
@@ -296,7 +305,8 @@ def _missing(value: Any) -> bool:
 
 
 def _text(value: Any) -> str | None:
-    return None if _missing(value) else nfc(str(value))
+    # A null byte would end the text in GDAL (GeoPackage) and C readers: drop it.
+    return None if _missing(value) else nfc(str(value)).replace("\x00", "")
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str | None:
@@ -538,9 +548,52 @@ def _csv(sel: _Selection) -> bytes:
     table = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
     for col in _INT_COLUMNS:  # projects lack them, and the concat made them floats
         table[col] = table[col].astype("Int64")
+    return table_csv(table)
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Return text a spreadsheet would run as a formula with a leading ``'``; else as is.
+
+    >>> neutralise('=HYPERLINK("http://x")'), neutralise("-5"), neutralise(-5.0)
+    ('\'=HYPERLINK("http://x")', "'-5", -5.0)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """Return a table as CSV a spreadsheet opens safely: UTF-8 with BOM, CRLF.
+
+    Every text cell (and header) that a spreadsheet would run as a formula is
+    neutralised (:func:`neutralise`); numeric columns are written as numbers.
+    """
+    table = frame.copy()
+    for col in table.columns:
+        if not (pd.api.types.is_numeric_dtype(table[col])
+                or pd.api.types.is_bool_dtype(table[col])):
+            table[col] = pd.Series([neutralise(v) for v in table[col]], index=table.index,
+                                   dtype=object)
+    table.columns = [neutralise(str(c)) for c in table.columns]
     text = table.to_csv(index=False, lineterminator="\r\n", na_rep="")
     # The byte-order mark is how Excel knows the file is UTF-8 (Vietnamese text).
     return text.encode("utf-8-sig")
+
+
+def table_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
+    """Return a table as a one-sheet workbook: numbers numeric, text never a formula."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new Workbook always has an active sheet
+    ws.title = sheet[:31]  # Excel's limit on sheet names
+    _write_sheet(ws, frame)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _cell_value(value: Any) -> Any:

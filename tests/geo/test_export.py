@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import unicodedata
@@ -18,8 +19,16 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from geo.export import EXPORT_FORMATS, MIME_TYPES, ExportFile, export_selection
+from geo.export import (
+    EXPORT_FORMATS,
+    MIME_TYPES,
+    ExportFile,
+    export_selection,
+    table_csv,
+    table_xlsx,
+)
 from geo.register import Register, read_source_dir
+from geo.schema import VALUE_FIELDS
 from tests.conftest import REGISTER_SRC
 
 FORMATS = list(EXPORT_FORMATS)
@@ -460,3 +469,85 @@ def test_about_sheet_explains_every_column(bundled, lang):
     for sheet in ("zones", "projects"):
         for col in sheets[sheet].columns:
             assert isinstance(about.get(col), str) and about[col], (sheet, col)
+
+
+# --- CSV injection and null bytes ---------------------------------------------------------
+
+FORMULAS = ("=HYPERLINK(\"http://evil\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
+            "\t=1+1", "\r=1+1")
+_NUMERIC_CSV = {"lon", "lat"} | {f for f, kind in VALUE_FIELDS.items() if kind in (float, int)}
+_CONSTANT_TEXT = {"record_type", "wkt"}  # written by the export itself, never from the data
+
+
+@pytest.fixture(scope="module")
+def formula_register(register: Register) -> Register:
+    """Every text value of every zone, project and source starts like a formula."""
+    def poison(frame: pd.DataFrame, skip: set[str]) -> pd.DataFrame:
+        frame = frame.copy()
+        for k, col in enumerate(frame.columns):
+            if col in skip or col == "geometry" or frame[col].dtype != object:
+                continue
+            frame[col] = [FORMULAS[(k + i) % len(FORMULAS)] + ("" if v is None else str(v))
+                          for i, v in enumerate(frame[col])]
+        return frame
+
+    # Ids and source ids link the tables: they keep their values (a hostile id is
+    # exported as any other text, and tested below through the other columns).
+    zones = poison(register.zones, {"id", "source_id", "parent_id"})
+    zones.loc[zones["id"] == "kcn-alpha", "area_total_ha"] = -5.0  # a negative number
+    projects = poison(register.projects, {"id", "source_id", "serves"})
+    sources = poison(register.sources, {"source_id"})
+    values = poison(register.zone_values, {"zone_id", "source_id", "field", "value",
+                                           "value_max", "comparison"})
+    return replace(register, zones=zones, projects=projects, sources=sources,
+                   zone_values=values)
+
+
+def test_csv_neutralises_every_text_cell_a_spreadsheet_would_run(formula_register):
+    data = export(formula_register, "csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    header, body = rows[0], rows[1:]
+    hit: set[str] = set()
+    for row in body:
+        for col, cell in zip(header, row, strict=True):
+            if col in _NUMERIC_CSV:
+                assert cell == "" or float(cell) == float(cell), (col, cell)
+                continue
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (col, cell)
+            if cell.startswith("'") and cell[1:].startswith(("=", "+", "-", "@", "\t", "\r")):
+                hit.add(col)
+    text_columns = set(header) - _NUMERIC_CSV - _CONSTANT_TEXT
+    # Every text column carried a formula from the data, and each was neutralised.
+    assert text_columns - hit <= {"id", "source_id", "parent_id", "serves"}
+    assert {"name", "name_vi", "notes", "source_document", "kind_label"} <= hit
+    alpha = next(r for r in body if r[header.index("id")] == "kcn-alpha")
+    assert alpha[header.index("area_total_ha")] == "-5.0"  # numbers stay numbers
+
+
+def test_csv_neutralises_ids_too():
+    frame = pd.DataFrame({"id": ["=1+1", "kcn-a"], "n": [-1.5, 2.0], "y": pd.array([-3, None],
+                                                                               dtype="Int64")})
+    rows = list(csv.reader(io.StringIO(table_csv(frame).decode("utf-8-sig"), newline="")))
+    assert rows == [["id", "n", "y"], ["'=1+1", "-1.5", "-3"], ["kcn-a", "2.0", ""]]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_the_dashboards_tables_are_safe_in_csv_and_excel(value):
+    frame = pd.DataFrame({"Khu": [value, "KCN Đình Vũ"], "ha": [-12.5, 100.0]})
+    rows = list(csv.reader(io.StringIO(table_csv(frame).decode("utf-8-sig"), newline="")))
+    assert rows[1] == ["'" + value, "-12.5"]
+    ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(frame, "zones"))).active
+    assert ws["A2"].data_type == "s" and ws["A2"].value.strip() == value.strip()
+    assert ws["B2"].data_type == "n" and ws["B2"].value == -12.5
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_null_byte_is_dropped_never_cuts_the_text(register, tmp_path, fmt):
+    zones = register.zones.copy()
+    zones.loc[zones["id"] == "kcn-alpha", "name_vi"] = "KCN Đình\x00 Vũ"
+    reg = replace(register, zones=zones)
+    f = export(reg, fmt)
+    if fmt in ("geojson", "csv", "kml"):  # text formats: not even escaped
+        assert b"\x00" not in f.data and b"\\u0000" not in f.data
+    zones_back, _ = read_back(f, fmt, tmp_path)
+    assert value(zones_back, "kcn-alpha", "name_vi") == "KCN Đình Vũ"
