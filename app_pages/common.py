@@ -13,6 +13,7 @@ from geo import live
 from geo.export import table_csv, table_xlsx
 from geo.i18n import t
 from geo.register import Register, RegisterFormatError
+from geo.settings import SettingError
 from geo.store import StoreError, open_store
 from layers.infrastructure import project_features
 from layers.zones import zone_features
@@ -64,7 +65,7 @@ def register_or_stop(lang: str) -> RegisterHandle:
     """Return the register, or show what is wrong with the store and stop the page."""
     try:
         return load_register()
-    except (StoreError, RegisterFormatError, OSError) as exc:
+    except (StoreError, RegisterFormatError, SettingError, OSError) as exc:
         st.error(t("store.error", lang, err=str(exc)))
         st.stop()
         raise  # st.stop() raises; this line only satisfies type checkers

@@ -346,7 +346,7 @@ def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> No
                 # as_admin stays False: sign-in (issue 13) will decide who is an admin.
                 done = undo_import(open_store(location), record.import_id, who=who,
                                    as_admin=False)
-        except (NothingToUndo, NotYourImport, UndoConflict, StoreError) as exc:
+        except (NothingToUndo, NotYourImport, UndoConflict, StoreError, SettingError) as exc:
             st.error(str(exc))
         else:
             S["undone"] = done
