@@ -439,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args(argv)
 
+    # As deployed: no file watcher (it unloads modules when a source file changes, which
+    # races with the sessions importing them).
+    os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     with tempfile.TemporaryDirectory(prefix="kcn-load-") as tmp:
         folder = Path(tmp)
         store = build(folder / "atlas.gpkg")
