@@ -178,6 +178,7 @@ class FileLock:
         self.on_wait = on_wait
         self.previous: Holder | None = None
         self._fd: int | None = None
+        self._writable = True
 
     def holder(self) -> Holder | None:
         """Return who the lock file names (the holder, or the last one that died holding it)."""
@@ -194,7 +195,14 @@ class FileLock:
     def acquire(self) -> None:
         """Take the lock, waiting up to the timeout."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            self._writable = True
+        except PermissionError:
+            # Another user's lock file we may not write: it still locks (flock works on
+            # a read-only descriptor), it just cannot name us.
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            self._writable = False
         start = time.monotonic()
         deadline = start + self.timeout
         pause, told = _POLL_FIRST, False
@@ -220,8 +228,9 @@ class FileLock:
         if self.previous is not None:
             log.info("took over the write lock of %s left by %s", self.what,
                      self.previous.describe())
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, Holder.me().to_text().encode("utf-8"), 0)
+        if self._writable:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, Holder.me().to_text().encode("utf-8"), 0)
         self._fd = fd
 
     def release(self) -> None:
@@ -230,7 +239,8 @@ class FileLock:
         if fd is None:
             return
         try:
-            os.ftruncate(fd, 0)
+            if self._writable:
+                os.ftruncate(fd, 0)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)

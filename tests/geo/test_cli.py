@@ -179,6 +179,7 @@ sys.exit(main(["--store", sys.argv[1], "import", sys.argv[2], "--json"]))
 """
 
 
+@pytest.mark.slow
 def test_the_same_file_imported_by_four_processes_at_once_is_imported_once(
     fixture_store, tmp_path
 ):

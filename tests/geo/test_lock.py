@@ -109,3 +109,23 @@ def test_describe_says_who_and_since_when():
     text = holder.describe()
     assert text.startswith("process 12 on elsewhere (user lan) since 2026-11-22T09:30:00+00:00")
     assert holder.state() is None  # another host: its state cannot be told from here
+
+
+def test_another_users_lock_file_still_locks(tmp_path, monkeypatch):
+    path = tmp_path / "x.lock"
+    path.write_text("")
+    real_open = os.open
+
+    def no_write(p, flags, *args):
+        if flags & os.O_RDWR:
+            raise PermissionError(13, "Permission denied", str(p))
+        return real_open(p, flags, *args)
+
+    with FileLock(path, what="x", timeout=1):
+        monkeypatch.setattr(os, "open", no_write)
+        with pytest.raises(LockTimeout):  # read-only, it still waits for the holder
+            FileLock(path, what="x", timeout=0.1).acquire()
+        monkeypatch.undo()
+    monkeypatch.setattr(os, "open", no_write)
+    with FileLock(path, what="x", timeout=1):
+        assert path.read_text() == ""  # could not name itself, locked all the same

@@ -352,7 +352,7 @@ def test_an_import_changed_by_a_later_one_is_undone_only_after_it(fixture_store)
 
 
 def test_concurrent_imports_and_undos_each_take_back_their_own(fixture_store):
-    for trial in range(4):
+    for trial in range(3):
         done: dict[str, str] = {}
 
         def work(who: str, zid: str, x: float) -> None:
@@ -368,4 +368,4 @@ def test_concurrent_imports_and_undos_each_take_back_their_own(fixture_store):
             th.join()
         assert all(made == undone for made, undone in done.values()), done
         assert validate(fixture_store.read()) == []
-    assert len(fixture_store.read().zones) == 4
+    assert len(fixture_store.read().zones) == 4  # the fixture's, all imports undone
