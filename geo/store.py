@@ -140,10 +140,12 @@ def check_text(register: Register) -> None:
         key = {"zones": "id", "projects": "id", "plots": "id", "figures": "id",
                "sources": "source_id", "zone_values": "zone_id"}.get(name)
         for col in frame.columns:
-            if frame[col].dtype != object:
-                continue
-            hits = [i for i, v in enumerate(frame[col]) if isinstance(v, str) and "\x00" in v]
-            for i in hits[:3]:
+            if frame[col].dtype != object or col == "geometry" or pd.api.types.infer_dtype(
+                    frame[col], skipna=True) not in ("string", "mixed", "mixed-integer"):
+                continue  # no text in it
+            # Vectorised: a register of 200,000 plots is checked on every write.
+            nul = frame[col].str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+            for i in nul.nonzero()[0][:3]:
                 record = frame[key].iloc[i] if key else f"row {i + 1}"
                 found.append(f"{name} {record}: {col}")
     if found:
