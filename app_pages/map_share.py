@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -14,6 +13,7 @@ import streamlit as st
 
 from app_pages.common import vendor_asset
 from app_pages.map_component import share_box
+from geo import settings
 from geo.analysis import find_provinces
 from geo.brief import fonts_available, province_brief_pdf, zone_brief_pdf
 from geo.export import EXPORT_FORMATS, MIME_TYPES, export_selection
@@ -32,7 +32,7 @@ PUBLIC_URL_ENV = "KCN_ATLAS_PUBLIC_URL"
 
 def public_base() -> str | None:
     """The public address links and QR codes use, when one is configured."""
-    return os.environ.get(PUBLIC_URL_ENV, "").strip() or None
+    return (settings.get(PUBLIC_URL_ENV) or "").strip() or None
 
 
 def base_url() -> str:

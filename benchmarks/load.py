@@ -35,6 +35,8 @@ import contextlib
 import json
 import os
 import random
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -44,17 +46,16 @@ import time
 import urllib.request
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import geopandas as gpd  # noqa: E402
 import websockets  # noqa: E402
-from map_render import Server  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
@@ -69,6 +70,60 @@ SEARCHES = ("dinh vu", "nam dinh vu", "trang due", "cai lan", "viet hung", "dam 
             "van don", "quang yen", "an duong", "tien phong", "bac tien phong", "kkt")
 EXPORTS = ("dl_csv", "dl_geojson", "dl_xlsx")
 ACTIONS = ("search", "project", "kind", "period", "export")
+
+
+@dataclass
+class Server:
+    """The app under test: its address, process and log."""
+
+    url: str
+    pid: int
+    log: Path
+
+    def log_tail(self, limit: int = 3000) -> str:
+        with contextlib.suppress(OSError):
+            return self.log.read_text(errors="replace")[-limit:]
+        return ""
+
+
+@contextlib.contextmanager
+def serve(store: Path, folder: Path) -> Iterator[Server]:
+    """Run ``streamlit run app.py`` over ``store`` on a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    # As deployed: no file watcher (it unloads modules when a source file changes,
+    # which races with the sessions importing them).
+    env = dict(os.environ, KCN_ATLAS_STORE=str(store), STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--browser.gatherUsageStats", "false"]
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited:\n{log.read_text(errors='replace')[-2000:]}")
+            with contextlib.suppress(OSError), opener.open(f"{url}/_stcore/health",
+                                                             timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app did not become healthy in 90 s")
+            time.sleep(0.2)
+        yield Server(url, proc.pid, log)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def rss_mb(pid: int) -> float:
@@ -439,17 +494,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args(argv)
 
-    # As deployed: no file watcher (it unloads modules when a source file changes, which
-    # races with the sessions importing them).
-    os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     with tempfile.TemporaryDirectory(prefix="kcn-load-") as tmp:
         folder = Path(tmp)
         store = build(folder / "atlas.gpkg")
         assert isinstance(store, GeoPackageStore)
         before = store.read()
-        with Server(REPO / "app.py", store.path, folder / "log") as server:
-            assert server.proc is not None
-            pid = server.proc.pid
+        with serve(store.path, folder) as server:
+            pid = server.pid
             # Warm the server up (first import of the app's modules), then measure.
             asyncio.run(_drive(server.url, pid, 1, 0.0, 0.0, args.seed, None))
             start_mb = rss_mb(pid)
@@ -473,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             end_mb = rss_mb(pid)
             doc = _report(stats, samples, start_mb, end_mb, reruns, elapsed, args.sessions)
             if stats.errors:
-                print("server log (end):\n" + server.stderr_tail(3000))
+                print("server log (end):\n" + server.log_tail())
         if args.soak:
             after = store.read()
             records = imports(after)

@@ -93,8 +93,11 @@ def current(location: str | None = None) -> Snapshot:
         if snap is not None:
             _snapshots.move_to_end(key)
             return snap
-    # Read outside the lock: a slow store must not block the other sessions' reads.
-    register = store.read()
+    # Read outside the lock: a slow store must not block the other sessions' reads. One
+    # consistent read gives the register and the version it is (a write may have landed
+    # since the version was asked): the snapshot is filed under what was really read.
+    read = store.snapshot()
+    register, version, key = read.register, read.version, _key(loc, read.version)
     with _lock:
         snap = _snapshots.get(key)
         if snap is None:

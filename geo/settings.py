@@ -50,6 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
         "and whose imports `undo-import` takes back by default. Default: the login name.",
     ),
     Setting(
+        "KCN_ATLAS_PUBLIC_URL", None,
+        "The public address of the app (`https://atlas.example.vn/`) that share links and "
+        "QR codes use, when it is served behind a proxy under another name. Default: the "
+        "address the browser opened.",
+    ),
+    Setting(
         "KCN_ATLAS_LOCK_TIMEOUT", "60",
         "Seconds a writer waits for the write lock before it gives up with a message "
         "naming the holder (process, host, user, since when). A waiting writer says so.",

@@ -12,8 +12,8 @@ from geo.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-CODE = [p for d in ("geo", "layers", "app_pages") for p in (ROOT / d).rglob("*.py")]
-CODE.append(ROOT / "app.py")
+CODE = [p for d in ("geo", "layers", "app_pages", "api") for p in (ROOT / d).rglob("*.py")]
+CODE += [ROOT / "app.py", ROOT / "streamlit_app.py"]
 
 
 def _readme_row(name: str) -> str | None:

@@ -475,7 +475,7 @@ def test_the_app_shows_a_store_error_without_the_password(monkeypatch, caplog):
 
     dead = _forms(_free_port())[4]
     monkeypatch.setenv("KCN_ATLAS_STORE", dead)
-    app = Path(__file__).resolve().parents[2] / "app.py"
+    app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.run()
     assert not at.exception
