@@ -4,8 +4,8 @@ Starts ``streamlit run app.py`` on a free loopback port over a fresh copy of the
 bundled register, then drives it the way the browser does, over Streamlit's
 websocket (``/_stcore/stream``, protobuf ``BackMsg``/``ForwardMsg``), with no
 browser: each session opens the map page and, until the time is up, searches
-for a zone (which selects it), picks a project, changes the kind filter or the
-period, or exports the shown zones (CSV, GeoJSON or Excel, fetched like the
+for a zone (which selects it), clicks a search result, picks a project, changes the
+kind filter or the period, or exports the shown zones (CSV, GeoJSON or Excel, fetched like the
 download button does). Each rerun is timed from the message sent to the
 ``script_finished`` received.
 
@@ -69,7 +69,7 @@ RERUN_TIMEOUT = 120.0
 SEARCHES = ("dinh vu", "nam dinh vu", "trang due", "cai lan", "viet hung", "dam nha mac",
             "van don", "quang yen", "an duong", "tien phong", "bac tien phong", "kkt")
 EXPORTS = ("dl_csv", "dl_geojson", "dl_xlsx")
-ACTIONS = ("search", "project", "kind", "period", "export")
+ACTIONS = ("search", "select", "project", "kind", "period", "export")
 
 
 @dataclass
@@ -142,7 +142,7 @@ class Stats:
     latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     exports_bytes: int = 0
-    selected: int = 0  # searches that ended with a zone's panel open
+    selected: int = 0  # searches and result clicks that ended with a zone's panel open
 
     def error(self, text: str) -> None:
         self.errors.append(text)
@@ -191,12 +191,16 @@ class Session:
             return
         proto = getattr(el, kind)
         wid = getattr(proto, "id", "")
-        if not isinstance(wid, str) or "-" not in wid:
-            return
-        key = wid.rsplit("-", 1)[-1]
+        if not isinstance(wid, str) or not wid.startswith("$$ID-") or wid.count("-") < 2:
+            return  # only widgets with a key: "$$ID-<hash>-<key>"
+        key = wid.split("-", 2)[2]
         self.widgets[key] = Widget(wid, kind, list(getattr(proto, "options", [])),
                                    getattr(proto, "deferred_file_id", ""))
-        state = _shown_value(kind, proto)
+        # The browser keeps each widget's value across reruns; the server's proto
+        # carries a value only when the server changes it (set_value).
+        known = {**self.values, **self.changes}.get(wid)
+        state = known if known is not None and not getattr(proto, "set_value", False) \
+            else _shown_value(kind, proto)
         if state is not None:
             values[wid] = state
 
@@ -208,8 +212,9 @@ class Session:
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = self.page_hash
-        msg.rerun_script.widget_states.widgets.extend({**self.values, **self.changes}.values())
-        self.changes = {}
+        kept = {k: v for k, v in self.values.items()
+                if v.WhichOneof("value") != "trigger_value"}  # a click is sent once
+        msg.rerun_script.widget_states.widgets.extend({**kept, **self.changes}.values())
         values: dict[str, WidgetState] = {}
         start = time.monotonic()
         await self._send(msg)
@@ -231,6 +236,7 @@ class Session:
                     self.stats.error(f"{self.name}: {action}: script failed to compile")
                 break
         self.values = values
+        self.changes = {}
         self.stats.latency[action].append(time.monotonic() - start)
 
     def _set(self, key: str, **value: Any) -> bool:
@@ -248,8 +254,13 @@ class Session:
 
     async def act(self) -> None:
         action = self.rng.choice(ACTIONS)
+        hits = sorted(k for k in self.widgets if k.startswith("hit_"))
+        if action == "select" and not hits:
+            action = "search"
         if action == "search":
             self._set("q", string_value=self.rng.choice(SEARCHES))
+        elif action == "select":  # click one of the search results
+            self._set(self.rng.choice(hits), trigger_value=True)
         elif action == "project":
             options = self.widgets["w_project_vi"].options if "w_project_vi" in self.widgets \
                 else []
@@ -268,7 +279,7 @@ class Session:
         else:
             self.widgets = {}
             await self.rerun(action)
-            if action == "search" and "clear_zone" in self.widgets:
+            if action in ("search", "select") and "clear_zone" in self.widgets:
                 self.stats.selected += 1
 
     async def export(self, key: str) -> None:
@@ -421,9 +432,10 @@ def _report(stats: Stats, samples: list[float], start_mb: float, end_mb: float,
                                   "p99": round(_pct(values, 99), 3),
                                   "max": round(max(values), 3),
                                   "mean": round(statistics.fmean(values), 3)}
-    doc["searches_selecting_a_zone"] = stats.selected
+    doc["zone_panels_opened"] = stats.selected
     print(f"\n{sessions} sessions, {elapsed:.0f} s, {reruns} actions "
-          f"({stats.selected} searches selected a zone), {len(stats.errors)} errors")
+          f"({stats.selected} searches or clicks opened a zone's panel), "
+          f"{len(stats.errors)} errors")
     for e in stats.errors[:20]:
         print(f"  error: {e}")
     print(f"{'action':<8} {'n':>5} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7}  (seconds)")
