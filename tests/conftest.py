@@ -30,11 +30,16 @@ def fixture_store(tmp_path: Path) -> GeoPackageStore:
 
 
 def new_zone(i: int, tag: str) -> gpd.GeoDataFrame:
-    """One small, valid zone for append tests (Vietnamese name, approximate point)."""
+    """One small, valid zone for append tests (Vietnamese name, approximate point).
+
+    Its status is "unknown" (a stated status would need a sourced zone_values row) and it
+    cites a document, not the editors: fault tests check that ``validate`` passes after
+    every sequence.
+    """
     return gpd.GeoDataFrame(
         {"id": [f"ccn-{tag}-{i}"], "kind": ["CCN"], "name_vi": [f"CCN {tag} {i} Đồ Sơn"],
-         "province": ["Hải Phòng"], "status": ["planned"], "geometry_quality": ["approximate"],
-         "source_id": ["test-editors"], "as_of": ["2026-11-22"]},
+         "province": ["Hải Phòng"], "status": ["unknown"], "geometry_quality": ["approximate"],
+         "source_id": ["test-doc"], "as_of": ["2026-11-22"]},
         geometry=[Point(106.6 + i / 1000, 20.8)], crs="EPSG:4326",
     )
 
