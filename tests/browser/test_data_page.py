@@ -67,8 +67,10 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
     merge.click()
     expect(page.get_by_text("Đã nhập kcn_moi_tcvn3.zip: thêm 1 khu, sửa 0 khu.")).to_be_visible(
         timeout=30000)
-    # The history grid keeps its cells in an accessible (visually hidden) table.
-    expect(page.get_by_text("Sở Xây dựng Hải Phòng")).to_be_attached()
+    # The history grid keeps its cells in an accessible (visually hidden) table; the undo
+    # section below names the same person (this session's import, offered first).
+    expect(page.get_by_text("Sở Xây dựng Hải Phòng", exact=True).first).to_be_attached()
+    expect(page.get_by_text("Tôi muốn hoàn tác lần nhập kcn_moi_tcvn3.zip")).to_be_visible()
 
     page.get_by_role("link", name="Xem trên bản đồ").click()
     expect(page.get_by_role("heading", name=NAME, exact=True)).to_be_visible(timeout=30000)
