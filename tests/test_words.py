@@ -15,8 +15,10 @@ LEAKS = re.compile(r"\b(None|nan|NaN|NaT|source_id|value_max|area_total_ha|occup
                    r"zones|projects|persons|billion|million|hectares|above|about)\b")
 
 
-# Columns that hold the sources' own words (quotes, editors' notes), not the interface's.
-SOURCE_TEXT = {"Trích dẫn", "Ghi chú", "Quote", "Note"}
+# Columns that hold the sources' own words (quotes, editors' notes, the documents' own
+# titles and addresses, often in English), not the interface's.
+SOURCE_TEXT = {"Trích dẫn", "Ghi chú", "Quote", "Note", "Tài liệu", "Liên kết", "Document",
+               "Link"}
 
 
 def _texts(at: AppTest) -> list[str]:
