@@ -112,40 +112,35 @@ def _numeric(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="raise").astype("float64")
 
 
+def _spatial(frame: gpd.GeoDataFrame, columns: list[str], numeric: list[str],
+             order: list[str]) -> gpd.GeoDataFrame:
+    """Keep ``columns`` in order (text as NFC or None, ``numeric`` as floats), in the store's
+    CRS, sorted by ``order``."""
+    text_cols = [c for c in columns if c not in numeric]
+    out = _text_frame(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")), text_cols)
+    for col in numeric:
+        src = frame[col] if col in frame.columns else pd.Series(float("nan"), index=frame.index)
+        out[col] = _numeric(src)
+    gdf = gpd.GeoDataFrame(out[columns], geometry=frame.geometry.values, crs=frame.crs)
+    gdf = gdf.to_crs(STORE_CRS) if gdf.crs is not None else gdf.set_crs(STORE_CRS)
+    return gdf.sort_values(order, kind="stable").reset_index(drop=True)
+
+
 def normalise_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return zones with exactly the store's columns, types and order, sorted by id."""
-    numeric = NUMERIC_ZONE_COLUMNS
-    text_cols = [c for c in ZONE_COLUMNS if c not in numeric]
-    frame = _text_frame(pd.DataFrame(zones.drop(columns="geometry", errors="ignore")), text_cols)
-    for col in numeric:
-        src = zones[col] if col in zones.columns else pd.Series(float("nan"), index=zones.index)
-        frame[col] = _numeric(src)
-    out = gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=zones.geometry.values, crs=zones.crs)
-    out = out.to_crs(STORE_CRS) if out.crs is not None else out.set_crs(STORE_CRS)
-    return out.sort_values("id", kind="stable").reset_index(drop=True)
+    return _spatial(zones, ZONE_COLUMNS, NUMERIC_ZONE_COLUMNS, ["id"])
 
 
 def normalise_projects(projects: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return projects with exactly the store's columns and order, sorted by id."""
-    frame = _text_frame(pd.DataFrame(projects.drop(columns="geometry", errors="ignore")),
-                        PROJECT_COLUMNS)
-    out = gpd.GeoDataFrame(frame, geometry=projects.geometry.values, crs=projects.crs)
-    out = out.to_crs(STORE_CRS) if out.crs is not None else out.set_crs(STORE_CRS)
-    return out.sort_values("id", kind="stable").reset_index(drop=True)
+    return _spatial(projects, PROJECT_COLUMNS, [], ["id"])
 
 
 def normalise_plots(plots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return plots with the store's columns, types and order, sorted by zone and id."""
     if plots is None or len(plots) == 0:
         return empty_plots()
-    text_cols = [c for c in PLOT_COLUMNS if c not in PLOT_NUMERIC_COLUMNS]
-    frame = _text_frame(pd.DataFrame(plots.drop(columns="geometry", errors="ignore")), text_cols)
-    for col in PLOT_NUMERIC_COLUMNS:
-        src = plots[col] if col in plots.columns else pd.Series(float("nan"), index=plots.index)
-        frame[col] = _numeric(src)
-    out = gpd.GeoDataFrame(frame[PLOT_COLUMNS], geometry=plots.geometry.values, crs=plots.crs)
-    out = out.to_crs(STORE_CRS) if out.crs is not None else out.set_crs(STORE_CRS)
-    return out.sort_values(["zone_id", "id"], kind="stable").reset_index(drop=True)
+    return _spatial(plots, PLOT_COLUMNS, PLOT_NUMERIC_COLUMNS, ["zone_id", "id"])
 
 
 def normalise_figures(figures: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from layers.base import LegendItem, LegendSection
 from layers.basemaps import BASEMAP_TILES
 from layers.legend import sections_html
 from layers.state import MapState
+from layers.zones import colour_items
 
 __all__ = ["ASSETS", "Camera", "MapView", "color_tables", "legend_sections", "map_labels",
            "component_data"]
@@ -120,15 +121,8 @@ def legend_sections(state: MapState, project_kinds: Sequence[str],
     lang, mode = state.lang, state.color
     sections: list[LegendSection] = []
     if any(k in state.layers for k in ("kkt", "kcn", "ccn", "study")):
-        if mode == "kind":
-            items = tuple(LegendItem(t(f"kind.{k}", lang), c) for k, c in KIND_COLORS.items())
-        elif mode == "occupancy":
-            items = tuple(LegendItem(t(key, lang), c) for key, _, _, c in OCCUPANCY_CLASSES)
-            items += (LegendItem(t("occ.unknown", lang), UNKNOWN_COLOR),)
-        else:
-            items = tuple(LegendItem(t(f"status.{s}", lang), c)
-                          for s, c in STATUS_COLORS.items())
-        items += (
+        items = (
+            *colour_items(mode, lang),
             LegendItem(t("legend.area_circle", lang), "#7a8699", "circle"),
             LegendItem(t("legend.point", lang), "#7a8699", "dot"),
             LegendItem(t("legend.approximate", lang), "#555555", "outline"),

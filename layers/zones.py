@@ -17,7 +17,7 @@ from layers.panel import zone_attributes
 
 TIERS = ("legal", "official", "press", "developer", "editors")
 
-__all__ = ["ZoneLayer", "zone_features", "zone_tooltip"]
+__all__ = ["ZoneLayer", "colour_items", "zone_features", "zone_tooltip"]
 
 _TOOLTIP = HTML.from_string(
     """<div class="kcn-tip"><b>{{ name }}</b><br>{{ kind }} · {{ status }}
@@ -100,6 +100,16 @@ def zone_features(zones: gpd.GeoDataFrame, lang: str, color: str,
     return serialise_features(zones, props)
 
 
+def colour_items(mode: str, lang: str) -> tuple[LegendItem, ...]:
+    """The legend rows of a colour mode: kinds, occupancy classes (and unknown), or statuses."""
+    if mode == "kind":
+        return tuple(LegendItem(t(f"kind.{k}", lang), c) for k, c in KIND_COLORS.items())
+    if mode == "occupancy":
+        return (*(LegendItem(t(key, lang), c) for key, _, _, c in OCCUPANCY_CLASSES),
+                LegendItem(t("occ.unknown", lang), UNKNOWN_COLOR))
+    return tuple(LegendItem(t(f"status.{s}", lang), c) for s, c in STATUS_COLORS.items())
+
+
 class ZoneLayer:
     """The zones of one kind."""
 
@@ -124,13 +134,7 @@ class ZoneLayer:
         if not shown or shown[0] != self.key:
             return None
         lang, mode = ctx.state.lang, ctx.state.color
-        if mode == "kind":
-            items = tuple(LegendItem(t(f"kind.{k}", lang), c) for k, c in KIND_COLORS.items())
-        elif mode == "occupancy":
-            items = tuple(LegendItem(t(key, lang), c) for key, _, _, c in OCCUPANCY_CLASSES)
-            items += (LegendItem(t("occ.unknown", lang), UNKNOWN_COLOR),)
-        else:
-            items = tuple(LegendItem(t(f"status.{s}", lang), c) for s, c in STATUS_COLORS.items())
+        items = colour_items(mode, lang)
         items += (LegendItem(t("legend.approximate", lang), "#555555", "outline"),)
         title = f"{t('legend.zones', lang)} – {t(f'color.{mode}', lang)}"
         return LegendSection(title, items)
