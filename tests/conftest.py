@@ -13,6 +13,8 @@ from shapely.geometry import Point
 from geo.register import Register, read_source_dir
 from geo.store import GeoPackageStore, build, open_store
 
+pytest_plugins = ["tests.pgcluster"]  # pg_url, pg_location, pg_store
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REGISTER_SRC = FIXTURES / "register"
 

@@ -6,14 +6,10 @@ import json
 import multiprocessing as mp
 import os
 import random
-import shutil
 import signal
 import socket
-import subprocess
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,77 +35,11 @@ from tests.conftest import (
     wait_for_file,
     write_consistently,
 )
+from tests.pgcluster import free_port, needs_postgres
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-pytestmark = pytest.mark.skipif(
-    not (PG_BIN / "initdb").exists(),
-    reason=f"PostgreSQL 15 is not installed ({PG_BIN / 'initdb'} missing): "
-    "apt-get install postgresql-15 postgresql-15-postgis-3",
-)
+pytestmark = needs_postgres
 
 TABLES = ("figures", "sources", "zone_values", "audit")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    # initdb refuses to run as root.
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a fresh PostgreSQL 15 cluster with PostGIS, removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="kcn-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-    port = _free_port()
-    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data)]
-    try:
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                          "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]),
-            check=True, capture_output=True,
-        )
-        subprocess.run(
-            _as_postgres([*pg_ctl, "-w", "-l", str(root / "log"), "-o",
-                          f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off",
-                          "start"]),
-            check=True, capture_output=True,
-        )
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U",
-                          "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                          "-c", "CREATE EXTENSION postgis"]),
-            check=True, capture_output=True,
-        )
-        # The password is ignored (trust) but lets us check that it is never shown.
-        yield f"postgresql://postgres:s3cret@127.0.0.1:{port}/postgres"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(_as_postgres([*pg_ctl, "-m", "fast", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def pg_location(pg_url: str) -> str:
-    """A location with a schema of its own for one test."""
-    return f"{pg_url}?schema=t_{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def pg_store(pg_location: str) -> Iterator[PostgisStore]:
-    store = PostgisStore(pg_location)
-    yield store
-    store.dispose()
 
 
 def _assert_same(a: Register, b: Register) -> None:
@@ -170,7 +100,7 @@ def test_reading_an_empty_schema_says_so(pg_store):
 
 
 def test_unreachable_server_is_a_store_error():
-    store = PostgisStore(f"postgresql://nobody:pw@127.0.0.1:{_free_port()}/x?connect_timeout=2")
+    store = PostgisStore(f"postgresql://nobody:pw@127.0.0.1:{free_port()}/x?connect_timeout=2")
     with pytest.raises(StoreError, match="cannot read") as info:
         store.read()
     assert "pw@" not in str(info.value)
@@ -448,7 +378,7 @@ def test_every_address_form_works_and_never_shows_the_password(pg_url, form, cap
         assert len(store.read().zones) == 4
         store.dispose()
     # Unreachable: the error names the address, masked, in the store and in the CLI.
-    dead = _forms(_free_port())[form]
+    dead = _forms(free_port())[form]
     with pytest.raises(StoreError, match="cannot read") as info:
         open_store(dead + ("&" if "?" in dead else "?") + "connect_timeout=2").read()
     _no_secret(str(info.value))
@@ -473,7 +403,7 @@ def test_a_bad_port_is_a_clear_message_not_a_traceback(port, capsys):
 def test_the_app_shows_a_store_error_without_the_password(monkeypatch, caplog):
     from streamlit.testing.v1 import AppTest
 
-    dead = _forms(_free_port())[4]
+    dead = _forms(free_port())[4]
     monkeypatch.setenv("KCN_ATLAS_STORE", dead)
     app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
