@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geo import vntext
-from geo.importer.fields import coord_role, map_header
+from geo.importer.fields import known_header
 from geo.importer.model import SURE, Layer, Options, Refusal, unique_names
 from geo.text import fold, nfc
 
@@ -275,8 +275,7 @@ def header_text(raw: Any, repaired: Any) -> str:
     text = nfc(str(raw).strip())
     if isinstance(repaired, str) and repaired != raw:
         fixed = nfc(repaired.strip())
-        if map_header(text) is None and coord_role(text) is None and (
-                map_header(fixed) or coord_role(fixed) or suspect(text)):
+        if not known_header(text) and (known_header(fixed) or suspect(text)):
             return fixed
     return text
 

@@ -4,6 +4,11 @@ Headers are matched after folding (no diacritics, lower case, ``_`` for anything
 else): ``"Diện tích (ha)"`` is ``dien_tich_ha``, an alias of ``area_total_ha``.
 The caller may override any guess (``mapping={"Diện tích đất CN":
 "area_industrial_ha"}``); a column mapped to nothing is kept in the notes.
+
+What a file is read into is a :class:`Target`: :data:`ZONES` (the zones table) or
+:data:`PLOTS` (the plots, lô đất), each with its own headings. An area heading that
+states square metres or square kilometres (``"Diện tích (m²)"``) is read in that
+unit and converted to hectares (:attr:`ColumnMap.scale`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +32,13 @@ __all__ = [
     "COORD_ROLES",
     "MAPPABLE_FIELDS",
     "NUMBER_FIELDS",
+    "PLOTS",
+    "TARGETS",
+    "ZONES",
     "ColumnMap",
     "RowValues",
+    "Target",
+    "area_scale",
     "check_mapping",
     "clean",
     "coord_role",
@@ -36,12 +47,14 @@ __all__ = [
     "kind_from_layer",
     "kind_from_name",
     "kind_of",
+    "known_header",
     "make_id",
     "map_columns",
     "map_header",
     "number",
     "read_row",
     "status_of",
+    "target_of",
     "text_date",
     "year",
 ]
@@ -83,6 +96,45 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "as_of": ("as_of", "ngay_cap_nhat", "cap_nhat", "thoi_diem"),
     "notes": ("notes", "ghi_chu", "note", "description"),
 }
+# Headings of a file of plots (lô đất). "Diện tích" with no unit is hectares, as for
+# zones; a heading in m² is read into area_declared_m2 and converted to hectares.
+_PLOT_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("ma_lo", "ky_hieu_lo", "ky_hieu", "kh_lo", "khl", "lo", "lo_dat", "so_lo",
+             "ma_lo_dat", "ten_lo", "so_hieu_lo", "ky_hieu_lo_dat", "lo_so", "so_hieu",
+             "plot", "plot_id", "plot_code", "plot_no", "plot_number", "lot", "lot_id",
+             "lot_no", "lot_code"),
+    "zone_id": ("khu", "ten_khu", "ma_khu", "kcn", "ccn", "kkt", "ten_kcn", "ten_ccn",
+                "khu_cong_nghiep", "cum_cong_nghiep", "thuoc_khu", "thuoc_kcn", "thuoc_ccn",
+                "ten_khu_cong_nghiep", "ten_cum_cong_nghiep", "zone", "zone_id", "zone_name",
+                "industrial_zone", "industrial_park", "park"),
+    "status": ("trang_thai", "tinh_trang", "hien_trang", "status", "tinh_trang_cho_thue",
+               "trang_thai_cho_thue", "tinh_trang_thue", "hien_trang_cho_thue",
+               "tinh_trang_su_dung", "hien_trang_su_dung", "trang_thai_lo", "lease_status"),
+    "area_declared_ha": ("dien_tich", "dien_tich_", "dien_tich_ha", "dt", "dt_ha", "area",
+                         "area_ha", "dien_tich_lo", "dien_tich_lo_dat", "dien_tich_dat",
+                         "dien_tich_lo_ha", "dien_tich_dat_ha", "declared_area",
+                         "area_declared_ha"),
+    "area_declared_m2": ("dien_tich_m2", "dt_m2", "area_m2", "dien_tich_lo_m2",
+                         "dien_tich_dat_m2", "dien_tich_lo_dat_m2", "dien_tich_met_vuong",
+                         "area_sqm", "sqm", "area_declared_m2"),
+    "lessee": ("nha_dau_tu", "doanh_nghiep_thue", "doanh_nghiep", "ten_doanh_nghiep",
+               "ten_nha_dau_tu", "ben_thue", "don_vi_thue", "khach_hang", "cong_ty",
+               "ten_cong_ty", "nha_dau_tu_thue", "ndt", "lessee", "tenant", "investor",
+               "company"),
+    "sector": ("nganh_nghe", "nganh", "linh_vuc", "nganh_nghe_san_xuat", "nganh_nghe_dau_tu",
+               "nganh_nghe_kinh_doanh", "loai_hinh_san_xuat", "sector", "industry"),
+    "lease_end": ("thoi_han_thue", "han_thue", "ngay_het_han", "het_han_thue",
+                  "ngay_het_han_thue", "thue_den", "thoi_han_thue_den", "thoi_han_thue_dat",
+                  "lease_end", "lease_expiry", "lease_until", "lease_expires"),
+    "as_of": ("as_of", "ngay_cap_nhat", "cap_nhat", "thoi_diem", "ngay_so_lieu",
+              "thoi_diem_cap_nhat"),
+    "source_section": ("source_section",),
+    "notes": ("notes", "ghi_chu", "note", "description"),
+}
+# Headings that name a plot's code only when no column names it better (a file's
+# "Tên" or "name" is the plot's label when it has no "Mã lô").
+_PLOT_WEAK = {"ten": "code", "name": "code", "ma": "code", "ma_so": "code", "code": "code",
+              "ten_goi": "code"}
 _COORD_ALIASES: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude", "vi_do", "y", "vi_do_n", "vi_do_b"),
     "lon": ("lon", "lng", "long", "longitude", "kinh_do", "x", "kinh_do_e", "kinh_do_d"),
@@ -107,9 +159,41 @@ _DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$")
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a file is read into: the zones table or the plots table.
+
+    ``key`` is the field a feature cannot go without (a zone's name, a plot's
+    code); ``aliases`` map folded headings onto fields, ``weak`` ones only when no
+    other column takes the field; ``fields`` are what a column may be mapped onto.
+    """
+
+    name: str  # "zones" | "plots"
+    word: str  # how messages call one feature: "zone" | "plot"
+    key: str
+    aliases: Mapping[str, str]
+    fields: tuple[str, ...]
+    weak: Mapping[str, str] = field(default_factory=dict)
+
+
+ZONES = Target("zones", "zone", "name_vi", _ALIAS, MAPPABLE_FIELDS)
+PLOTS = Target("plots", "plot", "code",
+               {alias: f for f, aliases in _PLOT_ALIASES.items() for alias in aliases},
+               tuple(_PLOT_ALIASES), _PLOT_WEAK)
+TARGETS = {t.name: t for t in (ZONES, PLOTS)}
+
+
+def target_of(name: str | Target) -> Target:
+    """Return the target named ``"zones"`` or ``"plots"`` (a target is returned as is)."""
+    return name if isinstance(name, Target) else TARGETS[name]
+
+
 def header_key(text: str) -> str:
-    """Fold a header into the key the aliases use: ``"Diện tích (ha)"`` → ``dien_tich_ha``."""
-    return _NON_ALNUM.sub("_", fold(text)).strip("_")
+    """Fold a header into the key the aliases use: ``"Diện tích (ha)"`` → ``dien_tich_ha``.
+
+    Compatibility characters are folded too: ``"m²"`` is ``m2``.
+    """
+    return _NON_ALNUM.sub("_", fold(unicodedata.normalize("NFKC", text))).strip("_")
 
 
 def _parts(text: str) -> list[str]:
@@ -118,35 +202,67 @@ def _parts(text: str) -> list[str]:
     return [text] if len(parts) < 2 else [parts[-1], text, *reversed(parts[:-1])]
 
 
-def map_header(text: str) -> str | None:
+def map_header(text: str, target: str | Target = "zones") -> str | None:
     """Return the register field a header names, allowing DBF's 10-character cut.
 
     A header over several rows (``"Diện tích / Đất CN"``) is matched by its most
-    specific part first, then as a whole, then by its group label.
+    specific part first, then as a whole, then by its group label. ``target``
+    says which table's headings to use (``"zones"`` or ``"plots"``).
     """
+    tgt = target_of(target)
     parts = _parts(text)
     if len(parts) > 1:
         for part in parts:
-            if (found := _map_one(part)) is not None:
+            if (found := _map_one(part, tgt)) is not None:
                 return found
         return None
-    return _map_one(text)
+    return _map_one(text, tgt)
+
+
+def known_header(text: str) -> bool:
+    """Tell whether a header names a field of any target, or coordinates."""
+    return coord_role(text) is not None or any(
+        map_header(text, tgt) is not None for tgt in TARGETS.values())
 
 
 _UNITS = {"ha", "m2", "km2", "hecta", "pct"}
+# Square metres or kilometres in a heading, as hectares per unit.
+_AREA_UNITS = {"m2": 1e-4, "km2": 100.0}
 
 
-def _map_one(text: str) -> str | None:
+def _map_one(text: str, tgt: Target) -> str | None:
     key = header_key(text)
-    if key in _ALIAS:
-        return _ALIAS[key]
+    aliases = tgt.aliases
+    if key in aliases:
+        return aliases[key]
+    if key in tgt.weak:
+        return tgt.weak[key]
     bare = "_".join(t for t in key.split("_") if t not in _UNITS)  # "Diện tích (ha) / Tổng"
-    if bare in _ALIAS:
-        return _ALIAS[bare]
+    if bare in aliases:
+        found = aliases[bare]
+        # "Diện tích (m2)" of a plot: the square-metre field, whatever the words before.
+        if f"{found[:-3]}_m2" in tgt.fields and area_scale(text) == _AREA_UNITS["m2"]:
+            return f"{found[:-3]}_m2"
+        return found
     if len(text) == 10 and len(key) >= 6:
-        fields = {f for alias, f in _ALIAS.items() if alias.startswith(key)}
+        fields = {f for alias, f in aliases.items() if alias.startswith(key)}
         if len(fields) == 1:
             return fields.pop()
+    return None
+
+
+def area_scale(text: str) -> float | None:
+    """Hectares per unit of the area a heading states in m² or km² (None: no such unit).
+
+    >>> area_scale("Diện tích (m²)")
+    0.0001
+    """
+    for part in reversed(_parts(text)):
+        tokens = header_key(part).split("_")
+        joined = "_".join(tokens)
+        for unit, scale in _AREA_UNITS.items():
+            if unit in tokens or (joined.endswith(("met_vuong", "sqm")) and unit == "m2"):
+                return scale
     return None
 
 
@@ -161,14 +277,16 @@ def coord_role(text: str, overrides: Mapping[str, str | None] | None = None) -> 
     return None
 
 
-def check_mapping(mapping: Mapping[str, str | None]) -> dict[str, str | None]:
+def check_mapping(mapping: Mapping[str, str | None],
+                  target: str | Target = "zones") -> dict[str, str | None]:
     """Check the caller's column mapping; ``""`` and ``None`` mean "keep it in the notes"."""
+    fields = target_of(target).fields
     out: dict[str, str | None] = {}
-    for column, target in mapping.items():
-        value = (target or "").strip() or None
-        if value is not None and value not in MAPPABLE_FIELDS and value not in COORD_ROLES:
+    for column, wanted in mapping.items():
+        value = (wanted or "").strip() or None
+        if value is not None and value not in fields and value not in COORD_ROLES:
             raise Refusal(f"The column {column!r} cannot be mapped onto {value!r}: choose one "
-                          f"of {', '.join((*MAPPABLE_FIELDS, *COORD_ROLES))}, or nothing.")
+                          f"of {', '.join((*fields, *COORD_ROLES))}, or nothing.")
         out[nfc(column)] = value
     return out
 
@@ -181,6 +299,8 @@ class ColumnMap:
     notes: list[str]  # columns kept in each zone's notes
     ignored: list[str]  # row numbers and GIS bookkeeping
     roles: dict[str, str] = field(default_factory=dict)  # column -> what it became
+    # Area field -> hectares per unit of its column, when the heading states m² or km².
+    scale: dict[str, float] = field(default_factory=dict)
 
     def column(self, fld: str) -> str | None:
         """Return the column mapped onto ``fld``, if any."""
@@ -188,21 +308,33 @@ class ColumnMap:
 
 
 def map_columns(lyr: Layer, overrides: Mapping[str, str | None] | None = None,
-                standard: frozenset[str] = frozenset()) -> ColumnMap:
+                standard: frozenset[str] = frozenset(),
+                target: str | Target = "zones") -> ColumnMap:
     """Map a layer's columns onto register fields; the caller's overrides win.
 
     ``standard`` names a format's own columns (KML's ``description``…): kept in the
-    notes without a word, like the other unmapped columns.
+    notes without a word, like the other unmapped columns. A heading that only
+    weakly names a field (a plot file's ``"Tên"``) takes it only when no other
+    column does.
     """
+    tgt = target_of(target)
     overrides = overrides or {}
     cmap = ColumnMap({}, [], [])
     # The caller's choices first: a guess never takes a field the caller gave a column.
     for col in lyr.columns:
-        target = overrides.get(col)
-        if col in overrides and target not in COORD_ROLES and target and \
-                target not in cmap.fields and col not in lyr.ignore_columns:
-            cmap.fields[target] = col
-            cmap.roles[col] = target
+        wanted = overrides.get(col)
+        if col in overrides and wanted not in COORD_ROLES and wanted and \
+                wanted not in cmap.fields and col not in lyr.ignore_columns:
+            cmap.fields[wanted] = col
+            cmap.roles[col] = wanted
+    guesses: dict[str, str | None] = {}
+    for col in lyr.columns:
+        if col in cmap.roles or col in lyr.ignore_columns or col in overrides:
+            continue
+        if header_key(col) not in _QUIET:
+            guesses[col] = map_header(col, tgt)
+    weak = {c for c in guesses if header_key(c) in tgt.weak}
+    strong_fields = {f for c, f in guesses.items() if f and c not in weak}
     for col in lyr.columns:
         if col in cmap.roles:
             continue
@@ -210,22 +342,27 @@ def map_columns(lyr: Layer, overrides: Mapping[str, str | None] | None = None,
             cmap.roles[col] = "coordinates"
             continue
         if col in overrides:
-            target = None  # kept in the notes, or coordinates read already
-        elif header_key(col) in _QUIET:
+            wanted = None  # kept in the notes, or coordinates read already
+        elif col not in guesses:
             cmap.ignored.append(col)
             cmap.roles[col] = "ignored"
             continue
         else:
-            target = map_header(col)
-        if target and target not in cmap.fields:
-            cmap.fields[target] = col
-            cmap.roles[col] = target
+            wanted = guesses[col]
+            if col in weak and wanted in strong_fields:
+                wanted = None
+        if wanted and wanted not in cmap.fields:
+            cmap.fields[wanted] = col
+            cmap.roles[col] = wanted
         elif col in standard or any(not missing(r.get(col)) for r in lyr.rows):
             cmap.notes.append(col)
             cmap.roles[col] = "notes"
         else:
             cmap.ignored.append(col)
             cmap.roles[col] = "ignored"
+    for fld, col in cmap.fields.items():
+        if fld.endswith("_ha") and (scale := area_scale(col)) is not None:
+            cmap.scale[fld] = scale
     return cmap
 
 
@@ -398,7 +535,7 @@ def read_row(row: Mapping[str, Any], cmap: ColumnMap) -> RowValues:
             out.notes.append(f"{col}={clean(raw)}")
             continue
         if value is not None:
-            out.values[fld] = value
+            out.values[fld] = value * cmap.scale.get(fld, 1.0)
     if (col := cmap.column("geometry_quality")) is not None and (raw := clean(row.get(col))):
         out.values["geometry_quality"] = raw  # checked once the geometry is known
     if (col := cmap.column("as_of")) is not None and not missing(raw := row.get(col)):

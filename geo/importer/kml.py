@@ -167,7 +167,7 @@ def _description(raw: str) -> tuple[str, dict[str, str]]:
     return nfc("; ".join(lines)), pairs
 
 
-def _placemark(elem: ElementTree.Element) -> _Placemark:
+def _placemark(elem: ElementTree.Element, target: str = "zones") -> _Placemark:
     pm = _Placemark()
     closed: list[bool] = []
     for child in elem:
@@ -194,16 +194,17 @@ def _placemark(elem: ElementTree.Element) -> _Placemark:
     if "description" in pm.fields:
         text, pairs = _description(pm.fields["description"])
         pm.fields["description"] = text
-        given = {map_header(k) for k in pm.fields if k != "description"} - {None}
+        given = {map_header(k, target) for k in pm.fields if k != "description"} - {None}
         for key, value in pairs.items():
-            target = map_header(key)
-            if target and target not in given and key not in pm.fields:
+            fld = map_header(key, target)
+            if fld and fld not in given and key not in pm.fields:
                 pm.fields[key] = value
-                given.add(target)
+                given.add(fld)
     return pm
 
 
-def _containers(source: IO[bytes], limit: int, display: str) -> Iterator[_Container]:
+def _containers(source: IO[bytes], limit: int, display: str,
+                target: str = "zones") -> Iterator[_Container]:
     """Yield each Document or Folder with the placemarks directly inside it.
 
     Stops with a refusal past ``limit`` placemarks, before they fill the memory.
@@ -230,7 +231,7 @@ def _containers(source: IO[bytes], limit: int, display: str) -> Iterator[_Contai
                 raise Refusal(f"{display} has more than {limit:,} placemarks, the most an "
                               "import may hold.")
             if stack:
-                stack[-1].placemarks.append(_placemark(elem))
+                stack[-1].placemarks.append(_placemark(elem, target))
             elem.clear()
         elif tag in ("Document", "Folder") and not depth_in_placemark and stack:
             yield stack.pop()
@@ -247,9 +248,11 @@ def read_kml(source: Path | IO[bytes], display: str, stem: str, opts: Options) -
         limit = opts.limits.max_features
         if isinstance(source, Path):
             with source.open("rb") as fh:
-                containers = [c for c in _containers(fh, limit, display) if c.placemarks]
+                containers = [c for c in _containers(fh, limit, display, opts.target)
+                              if c.placemarks]
         else:
-            containers = [c for c in _containers(source, limit, display) if c.placemarks]
+            containers = [c for c in _containers(source, limit, display, opts.target)
+                          if c.placemarks]
     if not containers:
         raise Refusal(f"{display} holds no placemarks: there is nothing to import.")
     # Containers end inside out; layers follow the order in which they start, as GDAL's.

@@ -126,6 +126,7 @@ class Options:
     # Column name -> register field ("" or None: keep it in the notes), over the guesses.
     mapping: Mapping[str, str | None] = field(default_factory=dict)
     prefer: str | None = None  # the sheet that wins when sheets disagree
+    target: str = "zones"  # what the file is read into: "zones" or "plots"
 
 
 @dataclass

@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.importer.coords import read_coordinate, vietnamese_letters
 from geo.importer.encoding import header_text, repair_mis_stored
-from geo.importer.fields import coord_role, kind_of, map_header
+from geo.importer.fields import coord_role, kind_of, map_header, target_of
 from geo.importer.geometry import CLOSED_RING, geometry_type
 from geo.importer.model import Layer, Options, missing, unique_names
 from geo.text import fold
@@ -103,22 +103,25 @@ def _labels(rows: list[list[Any]]) -> list[str]:
     return [" / ".join(parts) for parts in spans]
 
 
-def _score(labels: list[str], overrides: Mapping[str, str | None]) -> tuple[int, bool]:
-    fields = {f for label in labels if label and (f := _field(label, overrides))}
+def _score(labels: list[str], overrides: Mapping[str, str | None],
+           target: str) -> tuple[int, bool]:
+    key = target_of(target).key
+    fields = {f for label in labels if label and (f := _field(label, overrides, target))}
     roles = {r for label in labels if label and (r := coord_role(label, overrides))}
     located = "wkt" in roles or {"lat", "lon"} <= roles
-    score = len(fields) + (3 if "name_vi" in fields else 0) + (3 if located else 0)
-    return score, "name_vi" in fields and located
+    score = len(fields) + (3 if key in fields else 0) + (3 if located else 0)
+    return score, key in fields and located
 
 
-def _field(label: str, overrides: Mapping[str, str | None]) -> str | None:
+def _field(label: str, overrides: Mapping[str, str | None], target: str) -> str | None:
     if label in overrides:
         return overrides[label]
-    return map_header(label)
+    return map_header(label, target)
 
 
 def _find_header(raw: list[list[Any]], repaired: list[list[Any]],
-                 overrides: Mapping[str, str | None]) -> tuple[int, int, list[str], bool]:
+                 overrides: Mapping[str, str | None],
+                 target: str = "zones") -> tuple[int, int, list[str], bool]:
     """Find the header: its first row, how many rows it spans, its labels, and whether
     it names both a name column and coordinates (else it is the best guess)."""
     best: tuple[int, int, int, list[str], bool] | None = None  # score, start, depth, ...
@@ -132,7 +135,7 @@ def _find_header(raw: list[list[Any]], repaired: list[list[Any]],
             rows = [[header_text(a, b) for a, b in zip(raw[k], repaired[k], strict=True)]
                     for k in range(j, j + depth)]
             labels = _labels(rows)
-            score, strong = _score(labels, overrides)
+            score, strong = _score(labels, overrides, target)
             if score <= previous:
                 break
             previous = score
@@ -182,7 +185,7 @@ def table_layer(name: str, grid: list[list[Any]], opts: Options,
     width = max((len(r) for r in grid), default=0)
     grid = [(list(r) + [None] * width)[:width] for r in grid]
     _fill_merges(grid, merges)
-    head_at, depth, labels, strong = _find_header(grid, grid, overrides)
+    head_at, depth, labels, strong = _find_header(grid, grid, overrides, opts.target)
     if strong:
         body = grid[head_at + depth:]
         cells = {str(i): [r[i] for r in body] for i in range(width)}
@@ -194,7 +197,7 @@ def table_layer(name: str, grid: list[list[Any]], opts: Options,
         cells = {k: [r[i] for r in grid] for i, k in enumerate(keys)}
         _, fixed, lyr.encoding = repair_mis_stored(keys, cells, opts, lyr)
         repaired = [[fixed[k][j] for k in keys] for j in range(len(grid))]
-        head_at, depth, labels, strong = _find_header(grid, repaired, overrides)
+        head_at, depth, labels, strong = _find_header(grid, repaired, overrides, opts.target)
         body = repaired[head_at + depth:]
     start = head_at + depth
     if body and _numbering(body[0]):
@@ -204,7 +207,7 @@ def table_layer(name: str, grid: list[list[Any]], opts: Options,
     lyr.columns = header
     lyr.rows = [dict(zip(header, r, strict=True)) for r in body]
     lyr.geoms = _geometries(lyr, overrides)
-    _totals_and_headings(lyr, overrides)
+    _totals_and_headings(lyr, overrides, opts.target)
     lyr.geometry_type = geometry_type(lyr.geoms)
     return lyr
 
@@ -249,13 +252,15 @@ def _geometries(lyr: Layer, overrides: Mapping[str, str | None]) -> list[BaseGeo
     return [None] * len(lyr.rows)
 
 
-def _totals_and_headings(lyr: Layer, overrides: Mapping[str, str | None]) -> None:
-    """Mark blank rows, total rows and group headings, which are no zones."""
-    name_col = next((c for c in lyr.columns if _field(c, overrides) == "name_vi"), None)
+def _totals_and_headings(lyr: Layer, overrides: Mapping[str, str | None],
+                         target: str = "zones") -> None:
+    """Mark blank rows, total rows and group headings, which are no zones (or plots)."""
+    tgt = target_of(target)
+    name_col = next((c for c in lyr.columns if _field(c, overrides, target) == tgt.key), None)
     if name_col is None:
         return
     others = [c for c in lyr.columns if c != name_col and c not in lyr.ignore_columns
-              and _field(c, overrides) is not None]
+              and _field(c, overrides, target) is not None]
     kind: str | None = None
     for i, row in enumerate(lyr.rows):
         if all(missing(v) for v in row.values()):
@@ -267,7 +272,7 @@ def _totals_and_headings(lyr: Layer, overrides: Mapping[str, str | None]) -> Non
         total = _TOTAL.match(fold(title)) if title else None
         if total and _TOTAL_REST.match(total.group("rest")):
             lyr.skipped[i] = f"{lyr.row_word} {lyr.first_row + i} ({title!r}) is a total, not " \
-                             "a zone"
+                             f"a {tgt.word}"
             continue
         first = next((str(v).strip() for v in row.values() if not missing(v)), "")
         bare = _strip_number(title)
@@ -278,7 +283,7 @@ def _totals_and_headings(lyr: Layer, overrides: Mapping[str, str | None]) -> Non
             found = kind_of(re.sub(r"^(cac|the)\s+", "", fold(bare)))
             kind = found.value if found is not None else None
             lyr.skipped[i] = f"{lyr.row_word} {lyr.first_row + i} ({title!r}) is a heading, " \
-                             "not a zone"
+                             f"not a {tgt.word}"
             continue
         if kind is not None:
             lyr.kind_hints[i] = kind

@@ -105,3 +105,56 @@ def test_ids_and_join_keys():
     assert len(make_id("KCN", "KCN " + "rất dài " * 30)) <= 80
     assert join_key("KCN Nam Cầu Kiền") == join_key("Khu công nghiệp Nam Cầu Kiền") \
         == join_key("Nam Cầu Kiền")
+
+
+@pytest.mark.parametrize(("header", "field"), [
+    ("Mã lô", "code"),
+    ("Ký hiệu lô", "code"),
+    ("Lô", "code"),
+    ("plot_id", "code"),
+    ("Diện tích (ha)", "area_declared_ha"),
+    ("Diện tích (m2)", "area_declared_m2"),
+    ("Diện tích (m²)", "area_declared_m2"),
+    ("Diện tích lô đất (m2)", "area_declared_m2"),
+    ("Tình trạng", "status"),
+    ("Trạng thái cho thuê", "status"),
+    ("Nhà đầu tư", "lessee"),
+    ("Doanh nghiệp thuê", "lessee"),
+    ("Ngành nghề", "sector"),
+    ("Thời hạn thuê", "lease_end"),
+    ("Tên KCN", "zone_id"),
+    ("Khu", "zone_id"),
+    ("Ngày cập nhật", "as_of"),
+    ("ky_hieu_lo", "code"),  # a DBF field of 10 characters
+    ("Số lao động", None),
+])
+def test_plot_headings_map_onto_plot_fields(header, field):
+    assert map_header(header, "plots") == field
+
+
+def test_a_weak_heading_names_the_code_only_when_no_other_column_does():
+    lyr = _layer(["Tên", "Mã lô", "Tình trạng"],
+                 [{"Tên": "Nhà máy A", "Mã lô": "CN-01", "Tình trạng": "đã cho thuê"}])
+    assert map_columns(lyr, target="plots").fields == {"code": "Mã lô", "status": "Tình trạng"}
+    alone = _layer(["Tên", "Tình trạng"], [{"Tên": "Lô A1", "Tình trạng": "còn trống"}])
+    assert map_columns(alone, target="plots").fields == {"code": "Tên", "status": "Tình trạng"}
+
+
+@pytest.mark.parametrize(("header", "scale"), [
+    ("Diện tích (m2)", 1e-4), ("Diện tích (m²)", 1e-4), ("Diện tích (km2)", 100.0),
+    ("Diện tích (ha)", None), ("Diện tích", None),
+])
+def test_an_area_heading_in_square_metres_is_read_into_hectares(header, scale):
+    lyr = _layer(["Tên khu", header], [{"Tên khu": "KCN A", header: "12.500"}])
+    cmap = map_columns(lyr)
+    assert cmap.fields["area_total_ha"] == header
+    assert cmap.scale.get("area_total_ha") == scale
+    expected = 12500 * (scale or 1.0)
+    assert read_row(lyr.rows[0], cmap).values["area_total_ha"] == pytest.approx(expected)
+
+
+def test_a_plot_mapping_onto_a_zone_field_is_refused():
+    assert check_mapping({"Diện tích": "area_declared_m2"}, "plots") == {
+        "Diện tích": "area_declared_m2"}
+    with pytest.raises(Refusal, match="cannot be mapped onto 'area_total_ha'"):
+        check_mapping({"Diện tích": "area_total_ha"}, "plots")
