@@ -79,8 +79,14 @@ Decisions the callers rely on:
 """
 
 from geo.importer.model import ImportLimits
-from geo.importer.pipeline import read_import
-from geo.importer.report import ColumnMapping, ImportReport, LayerReport, ZoneSummary
+from geo.importer.pipeline import read_import, read_plots
+from geo.importer.report import (
+    ColumnMapping,
+    ImportReport,
+    LayerReport,
+    PlotImportReport,
+    ZoneSummary,
+)
 
-__all__ = ["ColumnMapping", "ImportLimits", "ImportReport", "LayerReport", "ZoneSummary",
-           "read_import"]
+__all__ = ["ColumnMapping", "ImportLimits", "ImportReport", "LayerReport", "PlotImportReport",
+           "ZoneSummary", "read_import", "read_plots"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
@@ -26,6 +27,7 @@ from geo import vntext
 from geo.importer.crs import UnknownDatum, crs_hint, degrees, layer_crs, parse_crs_option
 from geo.importer.encoding import ENCODING_ALIASES, clean_control
 from geo.importer.fields import (
+    PLOTS,
     ColumnMap,
     check_mapping,
     clean,
@@ -33,6 +35,7 @@ from geo.importer.fields import (
     kind_from_layer,
     map_columns,
     read_row,
+    target_of,
 )
 from geo.importer.geometry import place, prepare_geometry
 from geo.importer.join import fold_repeats, join_sheets
@@ -47,20 +50,31 @@ from geo.importer.model import (
     missing,
     names_list,
 )
+from geo.importer.plots import (
+    assign_plot_ids,
+    assign_zones,
+    finish_plots,
+    plots_frame,
+    read_plot_row,
+    resolve_zone,
+)
 from geo.importer.report import (
     ColumnMapping,
     ImportReport,
     LayerReport,
+    PlotImportReport,
     ZoneSummary,
     centroids,
+    plot_statuses,
     rejected,
+    rejected_plots,
     zones_frame,
 )
 from geo.importer.upload import read_layers, stage
 from geo.importer.zones import assign_ids, finish, flag_shared_geometries
 from geo.text import fold
 
-__all__ = ["read_import"]
+__all__ = ["read_import", "read_plots"]
 
 
 def read_import(source: bytes | str | os.PathLike[str], filename: str | None = None, *,
@@ -121,9 +135,60 @@ def read_import(source: bytes | str | os.PathLike[str], filename: str | None = N
         return rejected([str(exc)])
 
 
+def read_plots(source: bytes | str | os.PathLike[str], filename: str | None = None, *,
+               zones: gpd.GeoDataFrame, zone: str | None = None, layer: str | None = None,
+               crs: str | None = None, encoding: str | None = None,
+               limits: ImportLimits | None = None, source_id: str = "import",
+               as_of: str | None = None,
+               mapping: Mapping[str, str | None] | None = None) -> PlotImportReport:
+    """Read an uploaded file of plots (lô đất) into plots to merge, with a report.
+
+    The file is read as :func:`read_import` reads zones (the same formats,
+    encodings, coordinate systems, repairs and limits); its columns are mapped
+    onto the plots' fields (code, zone, status, declared area, lessee, sector,
+    lease end, as-of date, notes).
+
+    Parameters
+    ----------
+    zones
+        The register's zones: each plot is given one of them, by the file's zone
+        column (id, or name without its kind word), else by location.
+    zone
+        The zone of every plot in the file (its id, or a name naming one zone):
+        wins over the file's zone column and the plots' locations. An unknown
+        zone refuses the import.
+    source, filename, layer, crs, encoding, limits, source_id, as_of
+        As for :func:`read_import`.
+    mapping
+        Column name → plot field (``code``, ``zone_id``, ``status``,
+        ``area_declared_ha``, ``area_declared_m2``, ``lessee``, ``sector``,
+        ``lease_end``, ``as_of``, ``source_section``, ``notes``) or ``lat``,
+        ``lon``, ``wkt``; ``""`` or None keeps the column in the notes.
+
+    Returns
+    -------
+    PlotImportReport
+        Never raises for bad input. Plots no zone can be found for, or several
+        zones claim, are left out with a warning (an error when none is left).
+    """
+    name = filename if filename is not None else (
+        Path(os.fsdecode(source)).name if not isinstance(source, bytes) else "upload")
+    try:
+        chosen = resolve_zone(zones, zone) if zone is not None and zone.strip() else None
+        opts = _options(name, layer, crs, encoding, limits or ImportLimits(), source_id,
+                        as_of, mapping, None, "plots")
+        with tempfile.TemporaryDirectory(prefix="kcn-import-") as tmp:
+            staged = stage(source, opts, Path(tmp))
+            layers = read_layers(staged, opts.filename, opts, Path(tmp))
+        return _build_plot_report(layers, opts, zones, chosen)
+    except Refusal as exc:
+        return rejected_plots([str(exc)], zone=zone)
+
+
 def _options(filename: str, layer: str | None, crs: str | None, encoding: str | None,
              limits: ImportLimits, source_id: str, as_of: str | None,
-             mapping: Mapping[str, str | None] | None, prefer: str | None) -> Options:
+             mapping: Mapping[str, str | None] | None, prefer: str | None,
+             target: str = "zones") -> Options:
     forced_crs, label = (None, None) if crs is None else parse_crs_option(crs)
     forced_encoding = None
     if encoding is not None:
@@ -133,7 +198,7 @@ def _options(filename: str, layer: str | None, crs: str | None, encoding: str | 
                           f"{', '.join(vntext.ENCODINGS)}.")
     return Options(filename=filename, layer=layer, crs=forced_crs, crs_label=label,
                    encoding=forced_encoding, limits=limits, source_id=source_id, as_of=as_of,
-                   mapping=check_mapping(mapping or {}), prefer=prefer)
+                   mapping=check_mapping(mapping or {}, target), prefer=prefer, target=target)
 
 
 # --------------------------------------------------------------------------- layers
@@ -181,19 +246,23 @@ def _read_layer(lyr: Layer, opts: Options, out: Collector, prefix: str) -> _Laye
         return LayerReport(lyr.name, rows, lyr.geometry_type, crs, lyr.encoding, imported,
                            reason)
 
+    tgt = target_of(opts.target)
     state = _LayerState(lyr, report(False, lyr.reason))
-    if lyr.reason and not lyr.attributes_only:
+    # A plot needs its boundary: a sheet without coordinates lends nothing to plots.
+    if lyr.reason and (not lyr.attributes_only or tgt is PLOTS):
         return state
     if not lyr.rows:
         state.report = report(False, "it is empty")
         return state
     _clean_columns(lyr, out)
     standard = STANDARD_COLUMNS if lyr.crs is not None and not lyr.table else frozenset()
-    cmap = map_columns(lyr, opts.mapping, standard)
+    cmap = map_columns(lyr, opts.mapping, standard, tgt)
     state.cmap = cmap
-    if "name_vi" not in cmap.fields:
+    if tgt.key not in cmap.fields:
         cols = ", ".join(c for c in lyr.columns if c not in lyr.ignore_columns) or "none"
-        reason = lyr.reason or f"it has no name column (its columns: {cols})"
+        what = "name column" if tgt.key == "name_vi" else \
+            "plot-code column (such as Mã lô, Ký hiệu lô, plot_id)"
+        reason = lyr.reason or f"it has no {what} (its columns: {cols})"
         state.report = report(False, reason)
         return state
     crs_label = None
@@ -229,7 +298,8 @@ def _read_layer(lyr: Layer, opts: Options, out: Collector, prefix: str) -> _Laye
                   for why in lyr.skipped.values() if why]
     state.processed = True
     state.report = report(False, None, crs_label)
-    state.features = _features(lyr, cmap, state.crs, prefix, out)
+    out.notes += _unit_notes(lyr, cmap)
+    state.features = _features(lyr, cmap, state.crs, prefix, out, opts)
     return state
 
 
@@ -262,11 +332,26 @@ def _clean_row(row: Mapping[str, Any], name_col: str) -> tuple[dict[str, Any], l
     return cleaned, bad
 
 
+def _unit_notes(lyr: Layer, cmap: ColumnMap) -> list[str]:
+    """Say which area columns were read in m² or km² and converted to hectares."""
+    notes = []
+    squares = dict(cmap.scale)
+    if "area_declared_m2" in cmap.fields:
+        squares["area_declared_m2"] = 1e-4
+    for fld, scale in squares.items():
+        unit = "square metres (divided by 10,000)" if scale == 1e-4 else \
+            "square kilometres (multiplied by 100)"
+        notes.append(f"{lyr.word} {lyr.name}: read {cmap.fields[fld]!r} as {unit} into "
+                     "hectares.")
+    return notes
+
+
 def _features(lyr: Layer, cmap: ColumnMap, crs: CRS | None, prefix: str,
-              out: Collector) -> list[Feature]:
+              out: Collector, opts: Options) -> list[Feature]:
     """Read a layer's rows into features: values parsed, geometry repaired in its CRS."""
-    name_col = cmap.fields["name_vi"]
-    layer_kind = kind_from_layer(lyr.name)
+    tgt = target_of(opts.target)
+    name_col = cmap.fields[tgt.key]
+    layer_kind = kind_from_layer(lyr.name) if tgt.key == "name_vi" else None
     feats: list[Feature] = []
     bad_values: dict[str, list[str]] = {}
     bad_kinds: dict[str, list[str]] = {}
@@ -286,10 +371,11 @@ def _features(lyr: Layer, cmap: ColumnMap, crs: CRS | None, prefix: str,
         feats.append(f)
         if not name:
             f.refused = "no name"
-            out.dropped.append(f"{prefix}{lyr.row_word.capitalize()} {number} has no name; "
-                               "skipped it.")
+            missing_key = "name" if tgt.key == "name_vi" else "plot code"
+            out.dropped.append(f"{prefix}{lyr.row_word.capitalize()} {number} has no "
+                               f"{missing_key}; skipped it.")
             continue
-        read = read_row(row, cmap)
+        read = read_plot_row(row, cmap) if tgt is PLOTS else read_row(row, cmap)
         f.values, f.notes = read.values, read.notes
         f.kind_hint = lyr.kind_hints.get(i) or (layer_kind.value if layer_kind else None)
         for what in read.bad:
@@ -428,3 +514,64 @@ def _summary(f: Feature, middle: tuple[float, float]) -> ZoneSummary:
         measured_area_ha=None if v["area_measured_ha"] is None
         else round(float(v["area_measured_ha"]), 4),
         geometry_type=f.geom.geom_type, centroid=middle, layer=f.layer)
+
+
+def _build_plot_report(layers: list[Layer], opts: Options, zones: gpd.GeoDataFrame,
+                       zone: str | None) -> PlotImportReport:
+    layers = _select_layers(layers, opts)
+    out = Collector()
+    readable = [lyr for lyr in layers if not lyr.reason]
+    several = len(readable) > 1
+    states = [_read_layer(lyr, opts, out, f"{lyr.name}: " if several else "")
+              for lyr in layers]
+    feats = [f for s in states for f in s.features]
+    place(feats, out)
+    placed = [f for f in feats if f.refused is None and f.geom is not None]
+    finish_plots(placed, opts, out)
+    assign_zones(placed, zones, zone, out)
+    plots = assign_plot_ids([f for f in placed if f.refused is None], out)
+    names = [f.name for f in feats if f.refused != "repeat"]
+    mapping = _mapping(states, opts)
+    reports = _layer_reports(states, plots)
+    crs_label = "; ".join(dict.fromkeys(s.report.crs for s in states if s.report.crs)) or None
+    encoding = "; ".join(dict.fromkeys(s.layer.encoding for s in states
+                                       if s.processed and s.layer.encoding)) or None
+    unknown = list(dict.fromkeys(c for s in states if s.processed and s.cmap
+                                 for c in s.cmap.notes if c not in STANDARD_COLUMNS))
+    if unknown:
+        out.notes.append("Columns that the register has no field for were kept in the notes "
+                         f"of each plot: {', '.join(unknown)}.")
+    unmatched = sum(1 for f in placed if f.refused == "no zone")
+    ambiguous = sum(1 for f in placed if f.refused == "several zones")
+    if out.errors or not plots:
+        errors = out.errors or out.dropped or [
+            f"{opts.filename} holds no plots to import: "
+            + "; ".join(f"layer {r.name}: {r.reason}" for r in reports if r.reason) + "."]
+        if not out.errors and out.dropped:
+            errors.append(f"Nothing in {opts.filename} can be imported.")
+        return rejected_plots(errors, reports, len(names), names, crs_label, encoding,
+                              notes=out.notes, mapping=mapping,
+                              warnings=out.warnings if out.errors else [], zone=zone,
+                              unmatched=unmatched, ambiguous=ambiguous)
+    frame = plots_frame(plots)
+    warnings_ = out.warnings + out.dropped
+    fields_of = {s.layer.name: tuple(sorted(
+        {("area_declared_ha" if f == "area_declared_m2" else f) for f in s.cmap.fields}
+        - {"code", "zone_id", "notes"})) for s in states if s.cmap}
+    covered = {str(f.values["id"]): tuple(sorted({fld for lyr in f.layers
+                                                   for fld in fields_of.get(lyr, ())}))
+               for f in plots}
+    area = frame["area_declared_ha"].fillna(frame["area_measured_ha"])
+    names_of = dict(zip(zones["id"], zones["name_vi"], strict=True))
+    by_zone: dict[str, dict[str, Any]] = {}
+    for zid, group in frame.groupby("zone_id", sort=True):
+        by_zone[str(zid)] = {"name": names_of.get(zid), "plots": len(group),
+                             "area_ha": round(float(area[group.index].sum()), 4)}
+    return PlotImportReport(
+        outcome="accept_with_warnings" if warnings_ else "accept",
+        features=len(names), names=names,
+        total_area_ha=round(float(area.sum()), 4) if area.notna().any() else None,
+        crs=crs_label, encoding=encoding, layers=reports, warnings=warnings_, errors=[],
+        plots=frame, unknown_columns=unknown, notes=out.notes, mapping=mapping, zone=zone,
+        zones=by_zone, statuses=plot_statuses(frame), unmatched=unmatched,
+        ambiguous=ambiguous, covered=covered)

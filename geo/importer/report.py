@@ -12,11 +12,11 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import STORE_CRS, VN2000_UTM48N
 from geo.importer.model import Feature
-from geo.register import normalise_zones
-from geo.schema import ZONE_COLUMNS
+from geo.register import empty_plots, normalise_zones
+from geo.schema import ZONE_COLUMNS, PlotStatus
 
-__all__ = ["ColumnMapping", "ImportReport", "LayerReport", "ZoneSummary", "centroid",
-           "centroids", "empty_zones", "rejected", "zones_frame"]
+__all__ = ["ColumnMapping", "ImportReport", "LayerReport", "PlotImportReport", "ZoneSummary",
+           "centroid", "centroids", "empty_zones", "rejected", "rejected_plots", "zones_frame"]
 
 
 @dataclass
@@ -160,3 +160,103 @@ def zones_frame(features: list[Feature]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame([f.values for f in features], columns=ZONE_COLUMNS, dtype=object)
     gdf = gpd.GeoDataFrame(frame, geometry=[f.geom for f in features], crs=STORE_CRS)
     return normalise_zones(gdf)
+
+
+@dataclass
+class PlotImportReport:
+    """The result of reading a file of plots: outcome, findings and the plots to merge.
+
+    ``plots`` are in the store's columns, each with its register zone and id.
+    ``zones`` counts the plots per zone they were given; ``statuses`` counts
+    plots and hectares per status; ``unmatched`` and ``ambiguous`` count the
+    plots left out because no zone, or several, could be found for them.
+    """
+
+    outcome: str  # "accept" | "accept_with_warnings" | "reject"
+    features: int
+    names: list[str]  # the plots' codes
+    total_area_ha: float | None
+    crs: str | None
+    encoding: str | None
+    layers: list[LayerReport]
+    warnings: list[str]
+    errors: list[str]
+    plots: gpd.GeoDataFrame
+    unknown_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    mapping: list[ColumnMapping] = field(default_factory=list)
+    zone: str | None = None  # the zone chosen for the whole file
+    zones: dict[str, dict[str, Any]] = field(default_factory=dict)
+    statuses: dict[str, dict[str, float]] = field(default_factory=dict)
+    unmatched: int = 0
+    ambiguous: int = 0
+    # The plot fields the file has a column for, per plot id (see ImportReport.covered).
+    covered: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    kind = "plots"
+
+    def plot_list(self) -> list[dict[str, Any]]:
+        """Return one object per plot for ``--json``."""
+        out = []
+        for row in self.plots.drop(columns="geometry").to_dict("records"):
+            out.append({
+                "id": row["id"], "code": row["code"], "zone_id": row["zone_id"],
+                "status": row["status"],
+                "declared_area_ha": _num(row["area_declared_ha"]),
+                "measured_area_ha": _num(row["area_measured_ha"]),
+                "lessee": row["lessee"], "sector": row["sector"],
+                "lease_end": row["lease_end"], "as_of": row["as_of"],
+            })
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as the CLI's ``--json`` object (``kind`` is ``"plots"``)."""
+        return {
+            "kind": "plots",
+            "outcome": self.outcome,
+            "features": self.features,
+            "names": list(self.names),
+            "total_area_ha": self.total_area_ha,
+            "crs": self.crs,
+            "encoding": self.encoding,
+            "layers": [asdict(layer) for layer in self.layers],
+            "warnings": list(self.warnings),
+            "errors": list(self.errors),
+            "notes": list(self.notes),
+            "mapping": [asdict(m) for m in self.mapping],
+            "zone": self.zone,
+            "zones": {k: dict(v) for k, v in self.zones.items()},
+            "statuses": {k: dict(v) for k, v in self.statuses.items()},
+            "unmatched": self.unmatched,
+            "ambiguous": self.ambiguous,
+            "plots": self.plot_list(),
+        }
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 4)
+
+
+def plot_statuses(plots: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Plots and hectares (declared, else measured) per status, every status listed."""
+    area = plots["area_declared_ha"].fillna(plots["area_measured_ha"])
+    out: dict[str, dict[str, float]] = {}
+    for status in PlotStatus:
+        mask = plots["status"] == status.value
+        out[status.value] = {"plots": int(mask.sum()),
+                             "area_ha": round(float(area[mask].sum()), 4)}
+    return out
+
+
+def rejected_plots(errors: list[str], layers: list[LayerReport] | None = None,
+                   features: int = 0, names: list[str] | None = None, crs: str | None = None,
+                   encoding: str | None = None, notes: list[str] | None = None,
+                   mapping: list[ColumnMapping] | None = None,
+                   warnings: list[str] | None = None, zone: str | None = None,
+                   unmatched: int = 0, ambiguous: int = 0) -> PlotImportReport:
+    """Return the report of a refused file of plots."""
+    return PlotImportReport(outcome="reject", features=features, names=names or [],
+                            total_area_ha=None, crs=crs, encoding=encoding, layers=layers or [],
+                            warnings=warnings or [], errors=errors, plots=empty_plots(),
+                            notes=notes or [], mapping=mapping or [], zone=zone,
+                            unmatched=unmatched, ambiguous=ambiguous)
