@@ -458,6 +458,8 @@ class ImportRecord:
     changed: tuple[str, ...] = ()
     undone_by: str | None = None
     undone_at: str | None = None
+    table: str = "zones"  # what it imported: "zones", or "plots" (geo.plotmerge)
+    removed: tuple[str, ...] = ()  # plots it removed (replacing a zone's plots)
 
     @property
     def in_effect(self) -> bool:
@@ -474,7 +476,8 @@ class ImportRecord:
                 "at": self.at, "source_id": self.source_id, "sha256": self.sha256,
                 "added": list(self.added), "changed": list(self.changed),
                 "in_effect": self.in_effect, "undone_by": self.undone_by,
-                "undone_at": self.undone_at}
+                "undone_at": self.undone_at, "table": self.table,
+                "removed": list(self.removed)}
 
 
 @dataclass(frozen=True)
@@ -523,7 +526,8 @@ def imports(register: Register) -> list[ImportRecord]:
             import_id=iid, file=detail.get("file", ""), who=row.who, at=row.at,
             source_id=detail["source_id"], sha256=detail.get("sha256"),
             choices=detail.get("choices") or {}, added=tuple(detail.get("added", ())),
-            changed=tuple(detail.get("changed", {})))
+            changed=tuple(detail.get("changed", {})), table=detail.get("table", "zones"),
+            removed=tuple(detail.get("removed", ())))
     return [replace(r, undone_by=undone[i][0], undone_at=undone[i][1]) if i in undone else r
             for i, r in records.items()]
 
@@ -704,6 +708,8 @@ def undo_import(store: Store, import_id: str | None = None, *, who: str,
         record, detail = _pick(register, import_id, who, as_admin)
         undo = detail["undo"]
         _check_unchanged(register, record, undo)
+        from geo.plotmerge import restore_plots  # plot imports; it builds on this module
+        register, plots_done = restore_plots(register, record, undo)
         zones = register.zones[~register.zones["id"].isin(undo["added"])].set_index("id",
                                                                                    drop=False)
         for zid, row in undo["before"].items():
@@ -718,6 +724,7 @@ def undo_import(store: Store, import_id: str | None = None, *, who: str,
         sources = register.sources[register.sources["source_id"] != record.source_id]
         done.update(import_id=record.import_id, file=record.file, who=record.who,
                     at=record.at, removed=list(undo["added"]), restored=list(undo["before"]))
+        done.update(plots_done)
         restored = replace(register.with_zones(gpd.GeoDataFrame(
             zones.reset_index(drop=True), geometry="geometry", crs=register.zones.crs)),
             zone_values=values, sources=sources)
