@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,10 +158,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():  # a mistyped path is the caller's error (exit 2), not the file's
         raise FileNotFoundError(f"no file {args.file!r}")
+    if args.plots:
+        return _import_plots(args, path)
+    if args.zone or args.replace_zone_plots:
+        print("kcn-atlas: error: --zone and --replace-zone-plots go with --plots",
+              file=sys.stderr)
+        return 2
     # The file is read in place: its size is checked before a byte of it is read.
     report = read_import(path, path.name, layer=args.layer, crs=args.crs,
                          encoding=args.encoding, mapping=dict(args.map or []),
-                         prefer=args.prefer_sheet)
+                         prefer=args.prefer_sheet, as_of=args.as_of)
     doc: dict[str, Any] = report.to_json()
     code = 0
     if report.outcome == "reject":
@@ -194,6 +201,106 @@ def _cmd_import(args: argparse.Namespace) -> int:
     else:
         _print_import(doc)
     return code
+
+
+def _import_plots(args: argparse.Namespace, path: Path) -> int:
+    """``import --plots``: read a file of plots, plan the merge, merge unless --dry-run."""
+    from geo.importer import read_plots
+    from geo.merge import MergeRefused
+    from geo.plotmerge import apply_plot_merge, plan_plot_merge
+
+    store = open_store(args.store)
+    snap = store.snapshot()
+    report = read_plots(path, path.name, zones=snap.register.zones, zone=args.zone,
+                        layer=args.layer, crs=args.crs, encoding=args.encoding,
+                        mapping=dict(args.map or []), as_of=args.as_of)
+    doc: dict[str, Any] = report.to_json()
+    code = 0
+    if report.outcome == "reject":
+        code = 1
+    else:
+        plan = plan_plot_merge(snap.register, report.plots, replace_worse=args.replace_worse,
+                               replace_zones=args.replace_zone_plots, covered=report.covered)
+        merge: dict[str, Any] = {**plan.to_json(), "written": False, "import_id": None,
+                                 "duplicate_of": None}
+        if plan.problems:
+            code = 1
+        elif not args.dry_run:
+            choices = {k: v for k, v in (("layer", args.layer), ("crs", args.crs),
+                                         ("encoding", args.encoding), ("zone", report.zone),
+                                         ("as_of", args.as_of)) if v}
+            try:
+                result = apply_plot_merge(store, plan, filename=path.name, who=_who(),
+                                          sha256=_sha256(path), choices=choices,
+                                          again=args.again)
+            except MergeRefused as exc:
+                code = 1
+                doc["errors"] = [*doc["errors"], str(exc)]
+            else:
+                merge = result.to_json()
+        doc["merge"] = {**merge, "dry_run": args.dry_run, "store": store.description}
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_plot_import(doc)
+    return code
+
+
+def _print_plot_import(doc: dict[str, Any]) -> None:
+    print(f"{doc['outcome']}: {doc['features']} plot(s), CRS {doc['crs'] or '?'}, "
+          f"text encoding {doc['encoding'] or '-'}")
+    for layer in doc["layers"]:
+        mark = "imported" if layer["imported"] else f"skipped ({layer['reason']})"
+        print(f"  layer {layer['name']}: {layer['features']} feature(s), {mark}")
+    if doc["plots"]:
+        print(f"  {len(doc['plots'])} plot(s) to merge, "
+              + ", ".join(f"{s} {v['plots']} ({_fmt(v['area_ha'])} ha)"
+                          for s, v in doc["statuses"].items() if v["plots"]))
+        for zid, z in doc["zones"].items():
+            print(f"  zone {zid} ({z['name']}): {z['plots']} plot(s), {_fmt(z['area_ha'])} ha")
+    for w in doc["warnings"]:
+        print(f"  warning: {w}")
+    for e in doc["errors"]:
+        print(f"  error: {e}", file=sys.stderr)
+    for n in doc.get("notes", []):
+        print(f"  note: {n}")
+    merge = doc.get("merge")
+    duplicate = (merge or {}).get("duplicate_of")
+    if duplicate:
+        print(f"  already imported as {duplicate['import_id']} by {duplicate['who']} at "
+              f"{duplicate['at']}: nothing written (use --again to import it once more)")
+    elif merge:
+        verb = "would add" if merge["dry_run"] or merge["problems"] else "added"
+        print(f"  {verb} {len(merge['added'])} plot(s), changed {len(merge['changed'])}, "
+              f"removed {len(merge['removed'])}, left {len(merge['unchanged'])} as they are"
+              + ("" if merge["written"] or merge["dry_run"] or merge["problems"]
+                 else " (nothing to write)"))
+        how = "replaced" if merge["replace_worse"] else "kept (--replace-worse replaces it)"
+        for pid, losses in merge["worse"].items():
+            for fld, why in losses.items():
+                print(f"  {pid} {fld}: {why}: {how}")
+        for problem in merge["problems"]:
+            print(f"  error: cannot merge: {problem}", file=sys.stderr)
+        if merge["written"]:
+            print(f"  import id {merge['import_id']} "
+                  f"(take it back with: kcn-atlas undo-import {merge['import_id']})")
+
+
+def _date(text: str) -> str:
+    """An as-of date as ISO text: ``2026-06-30``, ``30/06/2026``, ``2026-06`` or ``2026``."""
+    from geo.importer.fields import text_date
+
+    value = text.strip()
+    if (iso := text_date(value)) is not None:
+        return iso
+    for form in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            datetime.strptime(value, form)
+        except ValueError:
+            continue
+        return value
+    raise argparse.ArgumentTypeError(f"expected a date such as 2026-06-30, got {text!r}")
 
 
 def _column_field(text: str) -> tuple[str, str]:
@@ -255,8 +362,10 @@ def _cmd_imports(args: argparse.Namespace) -> int:
         print("no imports yet")
     for r in records:
         state = "in effect" if r.in_effect else f"undone by {r.undone_by} at {r.undone_at}"
+        what = " plots" if r.table == "plots" else ""
+        removed = f", -{len(r.removed)}" if r.removed else ""
         print(f"{r.import_id}  {r.at}  {r.who}  {r.file}  "
-              f"(+{len(r.added)}, ~{len(r.changed)}; {state})")
+              f"(+{len(r.added)}{what}, ~{len(r.changed)}{removed}; {state})")
     return 0
 
 
@@ -274,9 +383,11 @@ def _cmd_undo_import(args: argparse.Namespace) -> int:
         json.dump(done, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        plots = (f"; removed {len(done['plots_removed'])} plot(s), restored "
+                 f"{len(done['plots_restored'])}" if "plots_removed" in done else "")
         print(f"undid import {done['import_id']}: {done['file']} by {done['who']} at "
               f"{done['at']}; removed {len(done['removed'])} zone(s), restored "
-              f"{len(done['restored'])}")
+              f"{len(done['restored'])}{plots}")
     return 0
 
 
@@ -306,7 +417,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("import", help="import zones from a GIS file, spreadsheet or zip")
+    p = sub.add_parser("import", help="import zones (or, with --plots, plots) from a GIS "
+                       "file, spreadsheet or zip")
     p.add_argument("file", help="zipped shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, "
                    "GeoParquet, CSV or Excel")
     p.add_argument("--layer", help="import only this layer of the file")
@@ -318,6 +430,17 @@ def _parser() -> argparse.ArgumentParser:
                    "repeat for more columns")
     p.add_argument("--prefer-sheet", metavar="SHEET",
                    help="when the sheets of a workbook disagree about a zone, trust this one")
+    p.add_argument("--plots", action="store_true",
+                   help="the file holds plots (lô đất) of zones the register has, not zones")
+    p.add_argument("--zone", metavar="ZONE",
+                   help="with --plots: the zone of every plot in the file (its id, or a name "
+                   "naming one zone); by default each plot's zone column, else its location")
+    p.add_argument("--replace-zone-plots", action="store_true",
+                   help="with --plots: remove the register's plots of the file's zones that the "
+                   "file does not hold (listed under merge.removed; undo brings them back)")
+    p.add_argument("--as-of", metavar="DATE", type=_date,
+                   help="the date the file's data is as of (YYYY-MM-DD), when the file has no "
+                   "as-of column; default today")
     p.add_argument("--dry-run", action="store_true", help="report and plan, write nothing")
     p.add_argument("--again", action="store_true",
                    help="import even if the same file (same content) is already imported")

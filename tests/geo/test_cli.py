@@ -271,3 +271,59 @@ def test_a_mistyped_path_is_an_error_not_a_refused_file(capsys, fixture_store, t
     code, out, err = run(capsys, "--store", str(fixture_store.path), "import",
                          str(tmp_path / "khong_co.zip"), "--json")
     assert code == 2 and out == "" and "no file" in err
+
+
+def _plots_file(tmp_path):
+    from tests.plot_files import tcvn3_shapefile_zip
+
+    path = tmp_path / "lo_dat_dinh_vu.zip"
+    path.write_bytes(tcvn3_shapefile_zip(tmp_path, (106.755, 20.835)))
+    return path
+
+
+def test_import_plots_dry_run_then_merge_list_and_undo(capsys, fixture_store, tmp_path,
+                                                       monkeypatch):
+    monkeypatch.setenv("KCN_ATLAS_USER", "bql-kkt")
+    store, path = str(fixture_store.path), _plots_file(tmp_path)
+    before = fixture_store.path.read_bytes()
+    code, out, _ = run(capsys, "--store", store, "import", str(path), "--plots", "--dry-run",
+                       "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["kind"] == "plots" and doc["encoding"] == "tcvn3"
+    assert doc["zones"]["kcn-alpha"]["plots"] == 6
+    assert doc["statuses"]["leased"]["plots"] == 2
+    assert doc["merge"]["added"] == [f"kcn-alpha--cn-0{i}" for i in range(1, 7)]
+    assert doc["merge"]["written"] is False and doc["merge"]["dry_run"] is True
+    assert fixture_store.path.read_bytes() == before
+    code, out, _ = run(capsys, "--store", store, "import", str(path), "--plots",
+                       "--zone", "KCN Đình Vũ", "--as-of", "30/06/2026")
+    assert code == 0 and "added 6 plot(s)" in out and "import id import-" in out
+    reg = fixture_store.read()
+    assert set(reg.plots["as_of"]) == {"2026-06-30"}
+    code, out, _ = run(capsys, "--store", store, "imports")
+    assert "lo_dat_dinh_vu.zip  (+6 plots, ~0; in effect)" in out
+    code, out, _ = run(capsys, "--store", store, "import", str(path), "--plots",
+                       "--zone", "kcn-alpha", "--as-of", "2026-06-30")
+    assert code == 0 and "already imported" in out
+    code, out, _ = run(capsys, "--store", store, "undo-import")
+    assert code == 0 and "removed 6 plot(s), restored 0" in out
+    assert fixture_store.read().plots.empty
+
+
+def test_import_plots_refuses_a_file_whose_plots_lie_in_no_zone(capsys, fixture_store,
+                                                                tmp_path):
+    from tests.plot_files import tcvn3_shapefile_zip
+
+    path = tmp_path / "xa.zip"
+    path.write_bytes(tcvn3_shapefile_zip(tmp_path, (106.95, 20.95)))
+    code, out, _ = run(capsys, "--store", str(fixture_store.path), "import", str(path),
+                       "--plots", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["outcome"] == "reject" and doc["unmatched"] == 6
+    assert "--zone" in doc["errors"][0]
+    code, _, err = run(capsys, "--store", str(fixture_store.path), "import", str(path),
+                       "--zone", "kcn-alpha")
+    assert code == 2 and "--zone and --replace-zone-plots go with --plots" in err
+    with pytest.raises(SystemExit):
+        main(["--store", str(fixture_store.path), "import", str(path), "--plots", "--as-of",
+              "hôm qua"])
