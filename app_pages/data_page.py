@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import load_register, md, register_or_stop
+from app_pages.data_plots import file_kind, merged_note, plots_import
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
 from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
@@ -265,6 +266,8 @@ def _import(spooled: Spooled, lang: str) -> str | None:
                                  format_func=lambda v: t("data.auto", lang) if v is None else v)
     crs = cols[2].text_input(t("data.crs", lang), key="crs", placeholder="EPSG:9210",
                              help=t("data.crs.help", lang)).strip() or None
+    if file_kind(first, digest, lang) == "plots":  # a file of plots (lô đất) of zones
+        return plots_import(spooled, lang, layer, crs, encoding)
     prefer = None
     if len(layer_names) > 1:
         prefer = st.selectbox(t("data.prefer", lang), [None, *layer_names], key="prefer",
@@ -332,8 +335,10 @@ def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> No
     if choice is None:
         return
     record = by_id[choice]
-    st.caption(md(t("data.undo.what", lang, file=record.file, who=record.who, at=record.at,
-                    a=len(record.added), c=len(record.changed), id=record.import_id)))
+    what = "data.undo.what_plots" if record.table == "plots" else "data.undo.what"
+    st.caption(md(t(what, lang, file=record.file, who=record.who, at=record.at,
+                    a=len(record.added), c=len(record.changed), r=len(record.removed),
+                    id=record.import_id)))
     allowed = bool(who) and _same_person(record.who, who)
     if who and not allowed:
         st.warning(t("data.undo.not_yours", lang, who=record.who))
@@ -367,10 +372,14 @@ def render() -> None:
         st.success(t("data.merged", lang, file=filename, a=added, c=changed))
         st.page_link("app_pages/map.py", label=t("data.open_map", lang),
                      query_params={"zone": first, "lang": lang, "period": "2030"})
+    merged_note(lang)
     if "undone" in S:
         done = S.pop("undone")
-        st.success(t("data.undone", lang, file=done["file"], who=done["who"], at=done["at"],
-                     r=len(done["removed"]), s=len(done["restored"])))
+        plots = "plots_removed" in done
+        st.success(t("data.undone_plots" if plots else "data.undone", lang, file=done["file"],
+                     who=done["who"], at=done["at"],
+                     r=len(done["plots_removed" if plots else "removed"]),
+                     s=len(done["plots_restored" if plots else "restored"])))
     if "merge_note" in S:
         st.info(S.pop("merge_note"))
     if "too_big" in S:

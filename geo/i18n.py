@@ -494,6 +494,71 @@ LABELS: dict[str, dict[str, str]] = {
     "data.why": {"vi": "Vì sao", "en": "Why"},
     "data.problem": {"vi": "Không ghi được: sau khi ghi, dữ liệu sẽ có lỗi: {p}",
                      "en": "Cannot merge: the register would then have a problem: {p}"},
+    # The Data page for a file of plots (app_pages/data_plots.py).
+    "data.kind": {"vi": "Tệp này chứa", "en": "This file holds"},
+    "data.kind.zones": {"vi": "Khu (KKT, KCN, CCN)", "en": "Zones (KKT, KCN, CCN)"},
+    "data.kind.plots": {"vi": "Lô đất trong các khu", "en": "Plots inside zones"},
+    "data.kind.help": {"vi": "Nhận biết theo tên cột (Mã lô, Ký hiệu lô, Tình trạng…); đổi nếu "
+                             "sai.",
+                       "en": "Told from the column names (Mã lô, Ký hiệu lô, status…); change "
+                             "it if wrong."},
+    "data.plots.zone": {"vi": "Khu của mọi lô trong tệp", "en": "Zone of every plot in the file"},
+    "data.plots.zone.auto": {"vi": "Theo cột khu của tệp, hoặc nơi lô nằm",
+                             "en": "The file's zone column, or where each plot lies"},
+    "data.plots.zone.help": {"vi": "Chọn khu khi tệp là danh sách lô của một khu. Nếu không, mỗi "
+                                   "lô thuộc khu ghi ở cột khu của tệp (mã hoặc tên), hoặc khu "
+                                   "chứa nó; lô không tìm được khu sẽ bị bỏ ra và được liệt kê.",
+                             "en": "Choose the zone when the file lists one zone's plots. "
+                                   "Otherwise each plot goes to the zone its zone column names "
+                                   "(id or name), or the zone it lies in; plots no zone is found "
+                                   "for are left out and listed."},
+    "data.plots.as_of": {"vi": "Số liệu tính đến ngày", "en": "Data as of"},
+    "data.plots.as_of.help": {"vi": "Khi tệp không có cột ngày cập nhật. Để trống: hôm nay.",
+                              "en": "When the file has no as-of column. Empty: today."},
+    "data.plots.count": {"vi": "Số lô", "en": "Plots"},
+    "data.plots.area": {"vi": "Diện tích các lô (ha)", "en": "Plots' area (ha)"},
+    "data.plots.left_out": {"vi": "Lô bị bỏ ra", "en": "Plots left out"},
+    "data.plots.by_status": {"vi": "Theo tình trạng", "en": "By status"},
+    "data.plots.by_zone": {"vi": "Theo khu", "en": "By zone"},
+    "data.plots.zone_col": {"vi": "Khu", "en": "Zone"},
+    "data.plots.area_ha": {"vi": "Diện tích (ha)", "en": "Area (ha)"},
+    "data.plots.area_m2": {"vi": "Diện tích theo nguồn (m²)", "en": "Area (stated, m²)"},
+    "data.plots.preview_cut": {"vi": "Xem trước {n} trên {m} lô", "en": "Preview of {n} of {m} "
+                                                                       "plots"},
+    "data.plots.mapping.help": {"vi": "Đổi nếu một cột được hiểu sai, ví dụ cột diện tích tính "
+                                      "bằng m² nhưng tiêu đề không ghi đơn vị: chọn \"Diện tích "
+                                      "theo nguồn (m²)\".",
+                                "en": "Change a column the importer read wrongly, e.g. an area "
+                                      "in m² whose heading gives no unit: choose \"Area (stated, "
+                                      "m²)\"."},
+    "data.plots.plan.counts": {"vi": "Thêm {a} lô, sửa {c} lô, bỏ {r} lô, giữ nguyên {u} lô.",
+                               "en": "Add {a} plots, change {c}, remove {r}, leave {u} as they "
+                                     "are."},
+    "data.plots.plan.cut": {"vi": "Bảng chỉ hiện {n} dòng đầu.", "en": "The table shows the "
+                                                                       "first {n} rows."},
+    "data.plots.replace_zone": {"vi": "Thay toàn bộ lô của các khu này bằng lô trong tệp",
+                                "en": "Replace these zones' plots with the file's"},
+    "data.plots.replace_zone.help": {"vi": "Lô của các khu này đang có trong dữ liệu mà tệp không "
+                                           "có sẽ bị bỏ (hoàn tác được). Mặc định không bỏ lô nào.",
+                                     "en": "The register's plots of these zones that the file "
+                                           "does not hold are removed (undo brings them back). "
+                                           "By default no plot is removed."},
+    "data.removed": {"vi": "bỏ", "en": "removed"},
+    "data.plots.merged": {"vi": "Đã nhập {file}: thêm {a} lô, sửa {c} lô, bỏ {r} lô.",
+                          "en": "Imported {file}: {a} plots added, {c} changed, {r} removed."},
+    "data.plots.open_map": {"vi": "Xem các lô trên bản đồ", "en": "See the plots on the map"},
+    "data.plots.moved_on": {"vi": "Dữ liệu vừa được ghi bởi người khác: xem lại kế hoạch rồi ghi "
+                                  "lại.",
+                            "en": "The register was written meanwhile: check the plan again, "
+                                  "then merge."},
+    "data.undo.what_plots": {"vi": "{file}, do {who} nhập lúc {at}: thêm {a} lô, sửa {c} lô, bỏ "
+                                   "{r} lô (mã {id}).",
+                             "en": "{file}, imported by {who} at {at}: {a} plots added, {c} "
+                                   "changed, {r} removed (id {id})."},
+    "data.undone_plots": {"vi": "Đã hoàn tác việc nhập {file} ({who}, {at}): bỏ {r} lô, khôi "
+                                "phục {s} lô.",
+                          "en": "Undid the import of {file} ({who}, {at}): removed {r} plots, "
+                                "restored {s}."},
     "page.dashboard": {"vi": "Kế hoạch và thực hiện", "en": "Plans and progress"},
     "dash.title": {"vi": "Kế hoạch và thực hiện theo tỉnh/thành",
                    "en": "Plans against progress, by province"},

@@ -159,3 +159,71 @@ def test_a_page_loaded_before_another_import_still_undoes_what_it_names(two_impo
     # The page named the 09:00 import: that one is undone, not the newer one.
     undone = [r for r in imports(store.read()) if not r.in_effect]
     assert [r.import_id for r in undone] == [lan.import_id]
+
+
+# --- a file of plots --------------------------------------------------------------------
+
+def _kind(at: AppTest):
+    return next(r for r in at.radio if r.label == "Tệp này chứa")
+
+
+def _plots_csv() -> bytes:
+    from tests.plot_files import register_csv
+
+    return register_csv((106.755, 20.835), zone="Đình Vũ")
+
+
+def test_a_file_of_plots_is_told_from_its_headings_previewed_and_merged(page, fixture_store):
+    at, path = page(_plots_csv(), "danh sách lô.csv")
+    assert _kind(at).value == "plots"
+    assert any("Tệp đọc được" in w.value for w in at.warning)  # a status it does not know
+    by_status = next(df.value for df in at.dataframe if "Tình trạng" in df.value.columns)
+    assert by_status.set_index("Tình trạng").loc["Đã cho thuê", "Số lô"] == 2
+    by_zone = next(df.value for df in at.dataframe if "Khu" in df.value.columns)
+    assert by_zone["id"].tolist() == ["kcn-alpha"]
+    assert _selectbox(at, "Ký hiệu lô").value == "code"
+    assert _selectbox(at, "Diện tích (m²)").value == "area_declared_m2"
+    assert any(md("Thêm 6 lô, sửa 0 lô, bỏ 0 lô, giữ nguyên 0 lô.") in m.value
+               for m in at.markdown)
+    preview = at.get("component_instance")
+    assert preview and "CN-01" in preview[0].proto.json_args
+    at.text_input(key="who").input("Ban quản lý KKT Hải Phòng").run()
+    at.button(key="merge").click().run()
+    assert not at.exception, at.exception
+    assert not path.exists() and "import_file" not in at.session_state
+    assert any("Đã nhập danh sách lô.csv: thêm 6 lô, sửa 0 lô, bỏ 0 lô." in s.value
+               for s in at.success)
+    plots = fixture_store.read().plots
+    assert sorted(plots["code"]) == [f"CN-0{i}" for i in range(1, 7)]
+    assert set(plots["zone_id"]) == {"kcn-alpha"}
+    # Undo names the plots, and takes them back.
+    record = imports(fixture_store.read())[-1]
+    assert at.selectbox(key="undo_choice").value == record.import_id
+    assert any(md("thêm 6 lô, sửa 0 lô, bỏ 0 lô") in c.value for c in at.caption)
+    at.checkbox(key=f"undo_confirm_{record.import_id}").check().run()
+    at.button(key="undo").click().run()
+    assert at.success[0].value.startswith("Đã hoàn tác việc nhập danh sách lô.csv")
+    assert "bỏ 6 lô, khôi phục 0 lô" in at.success[0].value
+    assert fixture_store.read().plots.empty
+
+
+def test_the_zone_chosen_for_a_file_of_plots_and_a_changed_mapping(page, fixture_store):
+    at, _ = page(_plots_csv(), "lo.csv")
+    at.selectbox(key="plot_zone").set_value("kcn-beta").run()
+    assert not at.exception
+    by_zone = next(df.value for df in at.dataframe if "Khu" in df.value.columns)
+    assert by_zone["id"].tolist() == ["kcn-beta"]
+    assert any("as chosen" in m.value for m in at.markdown)  # the column said Đình Vũ
+    _selectbox(at, "Diện tích (m²)").set_value("area_declared_ha").run()
+    assert at.session_state["import_plot_mapping"]["map"] == {"Diện tích (m²)":
+                                                              "area_declared_ha"}
+    assert not at.exception
+
+
+def test_a_zone_file_is_not_taken_for_plots(page):
+    at, _ = page()
+    assert _kind(at).value == "zones"
+    _kind(at).set_value("plots").run()
+    assert not at.exception
+    assert any("Không nhập được" in e.value for e in at.error)
+    assert any("plot-code column" in e.value for e in at.error)
