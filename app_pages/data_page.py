@@ -16,7 +16,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages.account import current_actor
 from app_pages.common import load_register, md, register_or_stop
+from app_pages.history import recent_changes
+from geo.auth import Actor, Role
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
 from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
@@ -211,10 +214,11 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
     _losses(plan, names, lang)
     for problem in plan.problems:
         st.error(t("data.problem", lang, p=problem))
-    who = _who_input(lang)
+    actor = _actor(lang)
+    who = actor.name if actor is not None else ""
     left, right = st.columns(2)
     merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or not who or bool(plan.problems))
+                        disabled=not plan.writes or actor is None or bool(plan.problems))
     if right.button(t("data.cancel", lang), key="cancel"):
         _forget()
         st.rerun()
@@ -223,8 +227,8 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
             with st.spinner(t("data.writing", lang)):
                 # Planned again under the write lock: what is reported is what was applied.
                 result = apply_merge(open_store(handle.location), plan, filename=spooled.name,
-                                     who=who, sha256=spooled.digest)
-        except (MergeRefused, StoreError, SettingError) as exc:  # e.g. the lock was not free
+                                     actor=actor, sha256=spooled.digest)
+        except (MergeRefused, StoreError, SettingError, PermissionError) as exc:
             st.error(str(exc))
             return who
         if result.duplicate_of is not None:
@@ -279,10 +283,14 @@ def _import(spooled: Spooled, lang: str) -> str | None:
     return None
 
 
-def _who_input(lang: str) -> str:
-    """The one "Imported by" field of the page: who merges, and whose imports may be undone."""
-    return str(st.text_input(t("data.who", lang), key="who", help=t("data.who.help", lang))
-               or "").strip()
+def _actor(lang: str) -> Actor | None:
+    """Who imports and undoes: the signed-in editor (or admin); None, with a word, otherwise."""
+    actor = current_actor(load_register().register)
+    if actor is None or not actor.can(Role.EDITOR):
+        st.info(t("data.signin", lang))
+        return None
+    st.caption(md(f"{t('data.who', lang)}: {actor.name}"))
+    return actor
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -305,18 +313,18 @@ def _history(lang: str, who: str | None) -> None:
                                     or json.loads(row.detail).get("undoes", "")),
     } for row in rows.iloc[::-1].itertuples(index=False)]), hide_index=True, width="stretch")
     _undo(handle.location, imports(handle.register), lang,
-          _who_input(lang) if who is None else who)
+          _actor(lang) if who is None else current_actor(handle.register))
 
 
-def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> None:
+def _undo(location: str, records: list[ImportRecord], lang: str, actor: Actor | None) -> None:
     """Undo one import, named and confirmed: by default this session's or this person's last."""
     st.subheader(t("data.undo.title", lang))
     live = [r for r in reversed(records) if r.in_effect]  # newest first
     if not live:
         st.caption(t("data.undo.none", lang))
         return
-    if not who:
-        st.info(t("data.undo.name", lang))
+    who = actor.name if actor is not None else ""
+    admin = actor is not None and actor.can(Role.ADMIN)
     mine = set(S.get("my_imports", []))
     default = next((i for i, r in enumerate(live) if r.import_id in mine), None)
     if default is None and who:
@@ -334,7 +342,7 @@ def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> No
     record = by_id[choice]
     st.caption(md(t("data.undo.what", lang, file=record.file, who=record.who, at=record.at,
                     a=len(record.added), c=len(record.changed), id=record.import_id)))
-    allowed = bool(who) and _same_person(record.who, who)
+    allowed = bool(who) and (_same_person(record.who, who) or admin)
     if who and not allowed:
         st.warning(t("data.undo.not_yours", lang, who=record.who))
     confirmed = st.checkbox(t("data.undo.confirm", lang, file=record.file, who=record.who,
@@ -343,10 +351,10 @@ def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> No
     if st.button(t("data.undo", lang), key="undo", disabled=not (allowed and confirmed)):
         try:
             with st.spinner(t("data.writing", lang)):
-                # as_admin stays False: sign-in (issue 13) will decide who is an admin.
-                done = undo_import(open_store(location), record.import_id, who=who,
-                                   as_admin=False)
-        except (NothingToUndo, NotYourImport, UndoConflict, StoreError, SettingError) as exc:
+                # The account's role decides whether another person's import may go.
+                done = undo_import(open_store(location), record.import_id, actor=actor)
+        except (NothingToUndo, NotYourImport, UndoConflict, StoreError, SettingError,
+                PermissionError) as exc:
             st.error(str(exc))
         else:
             S["undone"] = done
@@ -371,6 +379,8 @@ def render() -> None:
         done = S.pop("undone")
         st.success(t("data.undone", lang, file=done["file"], who=done["who"], at=done["at"],
                      r=len(done["removed"]), s=len(done["restored"])))
+    if S.get("_notice"):
+        st.success(S.pop("_notice"))
     if "merge_note" in S:
         st.info(S.pop("merge_note"))
     if "too_big" in S:
@@ -387,6 +397,7 @@ def render() -> None:
     else:
         who = _import(spooled, lang)
     _history(lang, who)
+    recent_changes(lang)
 
 
 def _exists(spooled: Spooled) -> bool:

@@ -319,7 +319,7 @@ def run(store: Store, actor: Actor | None, role: Role, what: str,
         change: Callable[[Work], Register], *,
         expect: Mapping[tuple[str, str], str] | None = None, action: str = "edit",
         batch_id: str | None = None, at: datetime | None = None,
-        check_sources: bool = True, bootstrap: bool = False) -> Outcome:
+        check_sources: bool = True, bootstrap: str | None = None) -> Outcome:
     """Make one change in one transaction: role, versions, change, sources, history, write.
 
     Parameters
@@ -338,8 +338,8 @@ def run(store: Store, actor: Actor | None, role: Role, what: str,
         ``{(table, record): version}``: the versions (:func:`record_version`) the
         change was based on; a record changed since refuses it.
     bootstrap
-        Allow the change with no account at all while the register has none (the
-        first admin).
+        The name of the first admin: while the register has no account at all, the
+        change is allowed with nobody signed in, and recorded under this name.
 
     Raises
     ------
@@ -355,8 +355,9 @@ def run(store: Store, actor: Actor | None, role: Role, what: str,
     holder: dict[str, Any] = {}
 
     def apply(register: Register) -> Register:
-        if bootstrap and register.users.empty and actor is not None:
-            checked = replace(actor, role=Role.ADMIN)
+        if bootstrap and register.users.empty:
+            # The first admin is recorded as adding themselves.
+            checked = Actor(bootstrap, Role.ADMIN, via="bootstrap")
         else:
             checked = auth.require(register, actor, role, what)
         for (table, record), version in (expect or {}).items():
@@ -1042,9 +1043,8 @@ def manage_users(store: Store, actor: Actor | None, action: str, name: str, *,
                     {"kind": "user", "action": action})
         return reg
 
-    # The first admin is recorded as adding themselves.
-    return run(store, actor or Actor(name, Role.ADMIN, via="bootstrap"), Role.ADMIN,
-               "manage accounts", change, action="user", check_sources=False, bootstrap=True)
+    return run(store, actor, Role.ADMIN, "manage accounts", change, action="user",
+               check_sources=False, bootstrap=name)
 
 
 def zone_changes(register: Register, zone_id: str,

@@ -7,7 +7,13 @@ import pytest
 
 from geo.cli import main
 from geo.validate import validate
-from tests.conftest import REGISTER_SRC
+from tests.conftest import REGISTER_SRC, TEAM_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(monkeypatch):
+    """Commands that write sign in as $KCN_ATLAS_USER with the test accounts' password."""
+    monkeypatch.setenv("KCN_ATLAS_PASSWORD", TEAM_PASSWORD)
 
 
 def run(capsys, *argv):
@@ -149,7 +155,7 @@ def test_import_then_undo(capsys, fixture_store, tmp_path, monkeypatch):
     assert validate(fixture_store.read()) == []
 
 
-def test_undo_import_by_id_is_refused_for_another_persons_import_unless_forced(
+def test_undo_import_of_another_persons_import_needs_an_admin(
     capsys, fixture_store, tmp_path, monkeypatch
 ):
     store = str(fixture_store.path)
@@ -163,12 +169,13 @@ def test_undo_import_by_id_is_refused_for_another_persons_import_unless_forced(
     code, _, err = run(capsys, "--store", store, "undo-import")
     assert code == 1 and "no import by minh" in err and record["import_id"] in err
     code, _, err = run(capsys, "--store", store, "undo-import", record["import_id"])
-    assert code == 1 and "is not yours (minh)" in err and "--force" in err
+    assert code == 1 and "is not yours (minh)" in err and "only an admin may" in err
     assert "kcn-moi-thu" in set(fixture_store.read().zones.id)
-    code, out, _ = run(capsys, "--store", store, "undo-import", record["import_id"], "--force")
+    code, out, _ = run(capsys, "--store", store, "undo-import", record["import_id"],
+                       "--user", "admin")
     assert code == 0 and f"undid import {record['import_id']}: moi.geojson by lan" in out
     code, out, _ = run(capsys, "--store", store, "imports")
-    assert "undone by minh" in out
+    assert "undone by admin" in out
     assert validate(fixture_store.read()) == []
 
 
