@@ -14,7 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from api import views
+from app_pages.account import current_actor
 from app_pages.common import download_table, md, project_json, register_or_stop, zone_json
+from app_pages.history import zone_history
 from app_pages.map_component import atlas_map, share_box
 from app_pages.map_controls import (
     current_state,
@@ -24,9 +26,18 @@ from app_pages.map_controls import (
     select_zone,
     sidebar,
 )
+from app_pages.map_edit import (
+    add_zone_form,
+    drawing_instruction,
+    on_drawn,
+    project_editor,
+    start_adding,
+    zone_editor,
+)
 from app_pages.map_panel import PANEL_CSS, plot_panel, project_panel, zone_panel
 from app_pages.map_share import exports, public_base, share, share_text
 from geo.analysis import filter_zones, hectares_by_period, projects_serving, zones_served
+from geo.auth import Actor, Role
 from geo.i18n import number, t, zone_name
 from geo.mapdata import PLOT_MIN_ZOOM
 from geo.reference import REFERENCE_ATTRIBUTION, REFERENCE_MAX_ZOOM, reference_key
@@ -248,6 +259,45 @@ def _present_panel(reg: Register, state: MapState) -> None:
               on_click=lambda: S.update(view="map", present_toggle=False))
 
 
+def _zone_tabs(handle: Any, state: MapState, actor: Actor | None) -> None:
+    """The selected zone: details, history, and (for editors) the editor."""
+    reg, lang = handle.register, state.lang
+    editor = actor is not None and actor.can(Role.EDITOR)
+    names = ["tab.details", "tab.history", *(["tab.edit"] if editor else [])]
+    tabs = st.tabs([t(n, lang) for n in names])
+    with tabs[0]:
+        if state.plot:
+            plot_panel(reg, state.plot, lang)
+        zone_panel(reg, state.zone, lang)
+    with tabs[1]:
+        zone_history(state.zone, lang)
+    if editor:
+        assert actor is not None
+        with tabs[2]:
+            zone_editor(reg, handle.location, state.zone, lang, actor)
+
+
+def _project_tabs(handle: Any, state: MapState, actor: Actor | None) -> None:
+    reg, lang = handle.register, state.lang
+    editor = actor is not None and actor.can(Role.EDITOR)
+    names = ["tab.details", "tab.history", *(["tab.edit"] if editor else [])]
+    tabs = st.tabs([t(n, lang) for n in names])
+    with tabs[0]:
+        project_panel(reg, state.project, lang)
+    with tabs[1]:
+        from layers.history import history_html, history_rows
+
+        rows = history_rows(reg, lang, table="projects", record=state.project)
+        if rows:
+            st.html(history_html(rows, lang))
+        else:
+            st.caption(t("hist.none", lang))
+    if editor:
+        assert actor is not None
+        with tabs[2]:
+            project_editor(reg, handle.location, state.project, lang, actor)
+
+
 def render() -> None:
     """Draw the map page."""
     url_lang = st.query_params.get("lang", "vi")
@@ -256,6 +306,12 @@ def render() -> None:
     seed_from_url(reg)
     _apply_pending(reg)
     present = S.get("view") == "present"
+    actor = current_actor(reg)
+    if actor is not None and actor.can(Role.EDITOR) and not present:
+        st.sidebar.button(t("add.start", S["lang"]), key="add_zone", on_click=start_adding)
+    elif actor is None:
+        for key in ("_edit", "_drawn", "_adding"):
+            S.pop(key, None)  # signed out: no drawing, no edit control
     area_bounds = sidebar(reg) if not present else None
     state = current_state(area_bounds)
     lang = state.lang
@@ -296,6 +352,7 @@ def render() -> None:
         S["_view_token"] = views.new_token()
     data = component_data(view, features_url=_FEATURES_URL.format(key=handle.key))
     data["view_url"] = f"/api/v1/view/{S['_view_token']}"
+    data["edit"], data["drawn"] = drawing_instruction(reg) if actor is not None else (None, None)
 
     with st.container(key="map_row"):
         map_col, panel_col = st.columns([2, 1], gap="medium")
@@ -303,21 +360,21 @@ def render() -> None:
             if not present:
                 st.caption(t("shown", lang, n=int(zones_shown.sum()),
                              p=int(projects_shown.sum())) + " · " + t("map.hint", lang))
-            atlas_map(data, key="atlas_map", on_select=_on_select)
+            atlas_map(data, key="atlas_map", on_select=_on_select, on_drawn=on_drawn)
             if not present:
                 _exports_row(handle, state, zones_shown, projects_shown,
                              (linked_projects, linked_zones))
         with panel_col:
             if present:
                 _present_panel(reg, state)
+            elif S.get("_adding") and actor is not None and actor.can(Role.EDITOR):
+                add_zone_form(reg, handle.location, lang, actor)
             elif state.zone:
-                if state.plot:
-                    plot_panel(reg, state.plot, lang)
                 st.markdown(f"#### {md(t('panel.title', lang))}")
-                zone_panel(reg, state.zone, lang)
+                _zone_tabs(handle, state, actor)
             elif state.project:
                 st.markdown(f"#### {md(t('project.title', lang))}")
-                project_panel(reg, state.project, lang)
+                _project_tabs(handle, state, actor)
             else:
                 st.info(t("panel.none", lang))
                 st.html(PANEL_CSS)

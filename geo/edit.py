@@ -701,7 +701,9 @@ def add_zone(store: Store, actor: Actor | None, record: Mapping[str, Any],
         raise EditRefused("a new zone needs a name and a kind (KKT, KCN, CCN, study_area)")
     if not record.get("province"):
         raise EditRefused("a new zone needs its province")
-    zone_id = str(record.get("id") or slugify(f"{kind} {name}"))
+    slug = slugify(name)  # "KCN Tràng Duệ 3" → kcn-trang-due-3; the kind leads otherwise
+    zone_id = str(record.get("id") or (slug if slug.startswith(slugify(kind)) else
+                                       slugify(f"{kind} {name}")))
 
     def change(work: Work) -> Register:
         reg = work.register

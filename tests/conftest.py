@@ -32,7 +32,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 TEAM = {"admin": "admin", "planner": "editor", "planner-hp": "editor", "p": "editor",
         "lan": "editor", "minh": "editor", "viewer": "viewer",
         **{f"user{i}": "editor" for i in range(4)}}
-TEAM_PASSWORD = "team-secret-8"  # noqa: S105 - a test account's password
+TEAM_PASSWORD = "team-secret-8"
 
 
 @functools.cache

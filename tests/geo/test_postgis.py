@@ -6,14 +6,10 @@ import json
 import multiprocessing as mp
 import os
 import random
-import shutil
 import signal
 import socket
-import subprocess
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,6 +29,7 @@ from geo.validate import validate
 from tests.conftest import (
     PG_BIN,
     REGISTER_SRC,
+    _free_port,
     append_zones,
     assert_not_torn,
     hold_write_lock,
@@ -40,7 +37,6 @@ from tests.conftest import (
     wait_for_file,
     write_consistently,
 )
-
 
 pytestmark = pytest.mark.skipif(
     not (PG_BIN / "initdb").exists(),
