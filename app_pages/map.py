@@ -364,7 +364,7 @@ def render() -> None:
             if not present:
                 _exports_row(handle, state, zones_shown, projects_shown,
                              (linked_projects, linked_zones))
-        with panel_col:
+        with panel_col, st.container(key="side_panel"):
             if present:
                 _present_panel(reg, state)
             elif S.get("_adding") and actor is not None and actor.can(Role.EDITOR):

@@ -680,7 +680,7 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.sector.high_tech": {"vi": "công nghệ cao", "en": "high technology"},
     "brief.sector.supporting_industry": {"vi": "công nghiệp hỗ trợ", "en": "supporting industry"},
     # --- accounts, editing, history (issue 13) ---
-    "account.sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
+    "account.sign_in": {"vi": "Biên tập viên: đăng nhập", "en": "Editors: sign in"},
     "account.help": {"vi": "Biên tập viên đăng nhập để sửa dữ liệu. Bản đồ công khai không cần "
                            "đăng nhập.",
                      "en": "Editors sign in to change the register. The public map needs no "
@@ -753,6 +753,10 @@ LABELS: dict[str, dict[str, str]] = {
                                                                      "imagery"},
     "draw.from.plan": {"vi": "bản vẽ quy hoạch được duyệt", "en": "an approved plan sheet"},
     "draw.from.survey": {"vi": "số liệu khảo sát", "en": "a survey"},
+    "panel.measured": {"vi": "Diện tích đo từ ranh giới (VN-2000): {m} ha · diện tích công bố: "
+                             "{d}",
+                       "en": "Area measured from the boundary (VN-2000): {m} ha · declared "
+                             "area: {d}"},
     "draw.measured": {"vi": "Diện tích đo được (VN-2000): {m} ha · diện tích công bố: {d}",
                       "en": "Measured area (VN-2000): {m} ha · declared area: {d}"},
     "draw.save": {"vi": "Lưu hình vẽ", "en": "Save the drawing"},

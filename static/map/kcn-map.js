@@ -790,6 +790,8 @@ async function applyEdit(st) {
   loadCss(st.data.assets.geoman_css);
   const L = window.L;
   const map = st.map;
+  // The map was made before Leaflet-Geoman loaded (only editors need it): give it its tools.
+  if (!map.pm) map.pm = new L.PM.Map(map);
   map.pm.setGlobalOptions({snappable: true, snapDistance: 12, allowSelfIntersection: false,
                            templineStyle: EDIT_STYLE, hintlineStyle: {...EDIT_STYLE, dashArray: "4 4"},
                            pathOptions: EDIT_STYLE});
