@@ -395,7 +395,8 @@ def _cmd_user(args: argparse.Namespace) -> int:
         if args.json:
             json.dump(frame.to_dict("records"), sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
-        elif frame.empty:
+            return 0
+        if frame.empty:
             print("no accounts yet: add the first admin with "
                   "`kcn-atlas user add NAME --role admin`")
         for row in frame.to_dict("records"):
