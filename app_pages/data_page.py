@@ -19,6 +19,7 @@ from streamlit_folium import st_folium
 from app_pages.account import current_actor
 from app_pages.common import load_register, md, register_or_stop
 from app_pages.history import recent_changes
+from geo import live
 from geo.auth import Actor, Role
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
@@ -39,7 +40,7 @@ from geo.merge import (
     undo_import,
 )
 from geo.settings import SettingError
-from geo.store import StoreError, open_store
+from geo.store import StoreError
 from geo.vntext import ENCODINGS
 from layers.base import MapContext
 from layers.geojson import FeatureSet
@@ -226,7 +227,7 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
         try:
             with st.spinner(t("data.writing", lang)):
                 # Planned again under the write lock: what is reported is what was applied.
-                result = apply_merge(open_store(handle.location), plan, filename=spooled.name,
+                result = apply_merge(live.store(handle.location), plan, filename=spooled.name,
                                      actor=actor, sha256=spooled.digest)
         except (MergeRefused, StoreError, SettingError, PermissionError) as exc:
             st.error(str(exc))
@@ -352,7 +353,7 @@ def _undo(location: str, records: list[ImportRecord], lang: str, actor: Actor | 
         try:
             with st.spinner(t("data.writing", lang)):
                 # The account's role decides whether another person's import may go.
-                done = undo_import(open_store(location), record.import_id, actor=actor)
+                done = undo_import(live.store(location), record.import_id, actor=actor)
         except (NothingToUndo, NotYourImport, UndoConflict, StoreError, SettingError,
                 PermissionError) as exc:
             st.error(str(exc))

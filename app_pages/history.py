@@ -11,11 +11,12 @@ import streamlit as st
 
 from app_pages.account import current_actor
 from app_pages.common import load_register, md
+from geo import live
 from geo.auth import Role
 from geo.edit import EditConflict, EditRefused, revert
 from geo.i18n import t
 from geo.settings import SettingError
-from geo.store import StoreError, open_store
+from geo.store import StoreError
 from layers.history import history_html, history_rows
 
 __all__ = ["recent_changes", "revert_box", "zone_history"]
@@ -67,7 +68,7 @@ def revert_box(rows: list, lang: str, *, key: str) -> None:  # type: ignore[type
                                   f"{by_id[c].after}")
         if st.button(t("hist.revert.button", lang), key=f"revert_{key}") and choice:
             try:
-                revert(open_store(handle.location), actor, choice)
+                revert(live.store(handle.location), actor, choice)
             except (EditRefused, EditConflict, PermissionError, StoreError,
                     SettingError) as exc:
                 st.error(md(t("edit.refused", lang, err=str(exc))))

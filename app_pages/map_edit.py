@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 
 from app_pages.common import md
+from geo import live
 from geo.auth import Actor, Role
 from geo.edit import (
     DRAWN_FROM,
@@ -44,7 +45,7 @@ from geo.i18n import number, project_name, t, zone_name
 from geo.register import Register
 from geo.schema import VALUE_FIELDS, ProjectKind, SourceTier
 from geo.settings import SettingError
-from geo.store import StoreError, open_store
+from geo.store import StoreError
 from layers.state import KINDS, STATUSES
 
 __all__ = ["add_zone_form", "drawing_instruction", "on_drawn", "project_editor",
@@ -77,7 +78,7 @@ def _label(fld: str, lang: str) -> str:
 
 
 def _store(location: str) -> Any:
-    return open_store(location)
+    return live.store(location)  # one pool of connections per server, shared by sessions
 
 
 def _clear(prefix: str) -> None:

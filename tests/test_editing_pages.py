@@ -145,3 +145,22 @@ def test_a_signed_in_account_removed_meanwhile_is_signed_out(app, fixture_store)
     at.run()
     assert "actor" not in at.session_state
     assert _tabs(at) == ["Thông tin", "Lịch sử"]
+
+
+def test_an_editor_edits_a_project_and_the_zones_it_serves(fixture_store, monkeypatch):
+    monkeypatch.setenv("KCN_ATLAS_STORE", str(fixture_store.path))
+    pid = fixture_store.read().projects["id"].iloc[0]
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params["project"] = pid
+    at.session_state["actor"] = actor("lan")
+    at.run()
+    assert not at.exception, at.exception
+    assert _tabs(at) == ["Thông tin", "Lịch sử", "Sửa"]
+    at.multiselect(key=f"edit_{pid}_serves").set_value(["kcn-beta"]).run()
+    at.selectbox(key=f"edit_{pid}_cite_source").set_value("test-doc").run()
+    at.button(key=f"edit_{pid}_save").click().run()
+    assert not at.exception, at.exception
+    assert fixture_store.read().projects.set_index("id").loc[pid, "serves"] == "kcn-beta"
+    at.button(key=f"draw_projects_{pid}").click().run()
+    assert _map_data(at)["edit"]["shape"] == "Line"
+    assert validate(fixture_store.read()) == []
