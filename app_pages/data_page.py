@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import load_register, md, register_or_stop
+from geo.bundled import pending_update
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
 from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
@@ -36,7 +37,7 @@ from geo.merge import (
     undo_import,
 )
 from geo.settings import SettingError
-from geo.store import StoreError, open_store
+from geo.store import DEFAULT_STORE, StoreError, default_location, open_store
 from geo.vntext import ENCODINGS
 from layers.base import MapContext
 from layers.geojson import FeatureSet
@@ -362,6 +363,8 @@ def render() -> None:
     sweep()  # uploads that sessions which went away left behind
     st.title(t("data.title", lang))
     st.caption(t("data.intro", lang))
+    if default_location() == str(DEFAULT_STORE) and pending_update():
+        st.warning(t("data.bundled_newer", lang))
     if "merged" in S:
         filename, added, changed, first = S.pop("merged")
         st.success(t("data.merged", lang, file=filename, a=added, c=changed))
