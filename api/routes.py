@@ -23,16 +23,19 @@ from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api import views
+from api import exports, views
 from geo import live, ogc
-from geo.mapdata import data_tile_layers, features_payload
+from geo.mapdata import PLOT_MIN_ZOOM, data_tile_layers, features_payload
 from geo.reference import province_label_points, reference_key, reference_tile
 from geo.store import StoreError
 from geo.tiles import TileRequestError, encode_tile
+
+log = logging.getLogger(__name__)
 
 __all__ = ["routes", "warm_up"]
 
@@ -91,7 +94,10 @@ def _data_tile(key: str, z: int, x: int, y: int) -> bytes | None:
     snap = live.snapshot_by_key(key)
     if snap is None:
         return None
-    body = encode_tile(snap.derived("data_tile_layers", data_tile_layers), z, x, y)
+    # Plots (from PLOT_MIN_ZOOM) come from PostGIS itself where the register lives there.
+    body = live.store_plot_tile(snap, z, x, y) if z >= PLOT_MIN_ZOOM else None
+    if body is None:
+        body = encode_tile(snap.derived("data_tile_layers", data_tile_layers), z, x, y)
     return gzip.compress(body, mtime=0) if body else b""
 
 
@@ -101,9 +107,14 @@ async def data_tiles(request: Request) -> Response:
     if _snapshot(key) is None:
         return _error(404, "this version of the register is no longer served; reload the page")
     try:
-        body = _data_tile(key, *_tile_address(request))
+        # In a worker thread: a tile from the database must not hold up the event loop
+        # every session's page runs on.
+        body = await run_in_threadpool(_data_tile, key, *_tile_address(request))
     except TileRequestError as exc:
         return _error(400, str(exc))
+    except StoreError:
+        log.exception("plot tile %s", request.url.path)
+        return _error(503, "the register's database cannot be read just now; try again")
     if body is None:
         return _error(404, "this version of the register is no longer served; reload the page")
     if not body:
@@ -189,6 +200,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/map/{key:str}/{z:int}/{x:int}/{y:int}.mvt", data_tiles),
         Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
         Route("/api/v1/view/{token:str}", view, methods=["POST"]),
+        Route("/api/v1/export/{what:str}", exports.export),
         _ogc_route("/ogc", "landing"),
         _ogc_route("/ogc/conformance", "conformance"),
         _ogc_route("/ogc/collections", "collections"),
@@ -210,5 +222,5 @@ async def warm_up(app: Any) -> AsyncIterator[None]:
         snap.json_gz("features", _map_features)
         reference_tile(5, 25, 14)  # builds the reference layers' spatial index
     except (StoreError, OSError) as exc:
-        logging.getLogger(__name__).warning("register not read at start-up: %s", exc)
+        log.warning("register not read at start-up: %s", exc)
     yield

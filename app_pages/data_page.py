@@ -21,6 +21,7 @@ from app_pages.common import load_register, md, register_or_stop
 from app_pages.history import recent_changes
 from geo import live
 from geo.auth import Actor, Role
+from geo.bundled import pending_update
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
 from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
@@ -40,7 +41,7 @@ from geo.merge import (
     undo_import,
 )
 from geo.settings import SettingError
-from geo.store import StoreError
+from geo.store import DEFAULT_STORE, StoreError, default_location
 from geo.vntext import ENCODINGS
 from layers.base import MapContext
 from layers.geojson import FeatureSet
@@ -320,19 +321,19 @@ def _history(lang: str, who: str | None) -> None:
 def _undo(location: str, records: list[ImportRecord], lang: str, actor: Actor | None) -> None:
     """Undo one import, named and confirmed: by default this session's or this person's last."""
     st.subheader(t("data.undo.title", lang))
-    live = [r for r in reversed(records) if r.in_effect]  # newest first
-    if not live:
+    in_effect = [r for r in reversed(records) if r.in_effect]  # newest first
+    if not in_effect:
         st.caption(t("data.undo.none", lang))
         return
     who = actor.name if actor is not None else ""
     admin = actor is not None and actor.can(Role.ADMIN)
     mine = set(S.get("my_imports", []))
-    default = next((i for i, r in enumerate(live) if r.import_id in mine), None)
+    default = next((i for i, r in enumerate(in_effect) if r.import_id in mine), None)
     if default is None and who:
-        default = next((i for i, r in enumerate(live) if _same_person(r.who, who)), None)
-    by_id = {r.import_id: r for r in live}
+        default = next((i for i, r in enumerate(in_effect) if _same_person(r.who, who)), None)
+    by_id = {r.import_id: r for r in in_effect}
     if S.get("undo_choice") not in by_id:  # nothing chosen yet, or undone meanwhile
-        S["undo_choice"] = None if default is None else live[default].import_id
+        S["undo_choice"] = None if default is None else in_effect[default].import_id
     choice = st.selectbox(
         t("data.undo.which", lang), list(by_id), key="undo_choice",
         placeholder=t("data.undo.choose", lang),
@@ -371,6 +372,8 @@ def render() -> None:
     sweep()  # uploads that sessions which went away left behind
     st.title(t("data.title", lang))
     st.caption(t("data.intro", lang))
+    if default_location() == str(DEFAULT_STORE) and pending_update():
+        st.warning(t("data.bundled_newer", lang))
     if "merged" in S:
         filename, added, changed, first = S.pop("merged")
         st.success(t("data.merged", lang, file=filename, a=added, c=changed))

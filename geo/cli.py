@@ -19,8 +19,9 @@ from typing import Any
 
 from geo import settings
 from geo.analysis import summary
+from geo.bundled import build_checked
 from geo.register import RegisterFormatError, read_source_dir
-from geo.store import DEFAULT_STORE, StoreError, build, open_store
+from geo.store import DEFAULT_STORE, StoreError, open_store
 from geo.validate import validate
 
 __all__ = ["main"]
@@ -104,7 +105,9 @@ _INDICATOR_WORDS = {
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    store = build(args.out, args.src)
+    store, backup = build_checked(args.out, args.src, force=args.force)
+    if backup is not None:
+        print(f"kept the previous register as {backup}", file=sys.stderr)
     print(f"built {store.description}", file=sys.stderr)
     return 0
 
@@ -433,6 +436,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--src", type=Path, help="folder of source CSVs (default: data/src)")
     p.add_argument("--out", default=str(DEFAULT_STORE),
                    help="GeoPackage path or PostGIS URL to write")
+    p.add_argument("--force", action="store_true",
+                   help="replace a register holding imports or edits made since its build "
+                        "(a GeoPackage is copied to <name>-before-build-<time>.gpkg first)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("summary", help="official figures beside what the register holds")

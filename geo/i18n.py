@@ -370,6 +370,21 @@ LABELS: dict[str, dict[str, str]] = {
                                   "fonts-dejavu-core."},
     "export.html": {"vi": "Bản đồ HTML (mở không cần mạng)",
                     "en": "HTML map (opens offline)"},
+    "export.no_zone": {"vi": "Chưa chọn khu nào: chọn một khu trên bản đồ rồi tải lại bản "
+                                "giới thiệu.",
+                       "en": "No zone is selected: select a zone on the map, then download "
+                             "its brief again."},
+    "export.no_province": {"vi": "Liên kết không nêu tỉnh/thành có trong sổ đăng ký: chọn "
+                                    "tỉnh/thành trong menu Xuất dữ liệu.",
+                           "en": "The link names no province the register holds: choose one "
+                                 "in the Export menu."},
+    "export.unknown": {"vi": "Không có kiểu xuất “{what}”.",
+                       "en": "There is no export called “{what}”."},
+    "export.failed": {"vi": "Không tạo được tệp xuất. Hãy thử lại; nếu vẫn lỗi, báo cho quản "
+                               "trị viên (chi tiết đã được ghi vào nhật ký máy chủ).",
+                      "en": "The export could not be built. Try again; if it fails again, "
+                            "tell the administrator (the details are in the server's log)."},
+    "export.back": {"vi": "Quay lại bản đồ", "en": "Back to the map"},
     "export.open_live": {"vi": "Mở bản đồ trực tuyến với cùng khung nhìn",
                          "en": "Open the live map with the same view"},
     "export.generated": {"vi": "Ngày xuất", "en": "Exported on"},
@@ -382,6 +397,15 @@ LABELS: dict[str, dict[str, str]] = {
                          "TCVN3/VNI), GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, GeoParquet, "
                          "CSV or Excel. Read the report and the preview before anything is "
                          "written."},
+    "data.bundled_newer": {
+        "vi": "Bộ dữ liệu đi kèm đã được cập nhật (phiên bản KCN Atlas mới), nhưng sổ đăng ký "
+              "này có dữ liệu đã nhập hoặc đã sửa nên không được dựng lại. Để dùng dữ liệu mới: "
+              "chạy `kcn-atlas build --force` (giữ lại một bản sao của tệp hiện tại), rồi nhập "
+              "lại các tệp của bạn; hoặc tiếp tục làm việc trên sổ đăng ký hiện tại.",
+        "en": "The bundled sources were updated (a new version of KCN Atlas), but this "
+              "register holds imports or edits, so it was not rebuilt. To take the new "
+              "sources, run `kcn-atlas build --force` (it keeps a copy of the current file), "
+              "then import your files again; or keep working on this register."},
     "data.upload": {"vi": "Tệp cần nhập", "en": "File to import"},
     "data.upload.help": {"vi": "Tối đa 200 MB. Tệp nén không được giải nén quá 1 GB.",
                          "en": "Up to 200 MB. A zip may not expand beyond 1 GB."},

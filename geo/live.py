@@ -25,7 +25,7 @@ from typing import Any
 from geo.register import Register
 from geo.store import Store, default_location, open_store
 
-__all__ = ["Snapshot", "current", "snapshot_by_key", "store"]
+__all__ = ["Snapshot", "current", "snapshot_by_key", "snapshot_key", "store", "store_plot_tile"]
 
 _KEEP = 4  # snapshots kept in memory (a page may still show an older version)
 
@@ -62,7 +62,8 @@ class Snapshot:
         return bytes(self.derived(f"json-gz:{name}", encode))
 
 
-def _key(location: str, version: str) -> str:
+def snapshot_key(location: str, version: str) -> str:
+    """Return the key naming a store location's version in the app's data URLs."""
     return hashlib.sha256(f"{location}\n{version}".encode()).hexdigest()[:16]
 
 
@@ -94,7 +95,7 @@ def current(location: str | None = None) -> Snapshot:
     shared = store(location)
     # Asked on every call: a file's stat or one small query, never stale.
     version = shared.version()
-    key = _key(loc, version)
+    key = snapshot_key(loc, version)
     with _lock:
         snap = _snapshots.get(key)
         if snap is not None:
@@ -104,7 +105,7 @@ def current(location: str | None = None) -> Snapshot:
     # consistent read gives the register and the version it is (a write may have landed
     # since the version was asked): the snapshot is filed under what was really read.
     read = shared.snapshot()
-    register, version, key = read.register, read.version, _key(loc, read.version)
+    register, version, key = read.register, read.version, snapshot_key(loc, read.version)
     with _lock:
         snap = _snapshots.get(key)
         if snap is None:
@@ -119,6 +120,26 @@ def snapshot_by_key(key: str) -> Snapshot | None:
     """Return a snapshot still in memory by its key, or None."""
     with _lock:
         return _snapshots.get(key)
+
+
+def store_plot_tile(snap: Snapshot, z: int, x: int, y: int) -> bytes | None:
+    """Return the plot tile ``z/x/y`` of ``snap`` as its store draws it, if it does.
+
+    A PostGIS store encodes plot tiles itself (``ST_AsMVT``); None means the
+    store does not (a GeoPackage), or no longer holds the snapshot's version,
+    and the caller encodes the tile from the snapshot in memory.
+
+    Raises
+    ------
+    geo.tiles.TileRequestError
+        If ``z/x/y`` is not a tile of the quad tree.
+    geo.store.StoreError
+        If the store cannot be read.
+    """
+    with _lock:
+        store = _stores.get(snap.location)
+    draw = getattr(store, "plot_tile", None)
+    return None if draw is None else draw(z, x, y, snap.version)
 
 
 def forget() -> None:

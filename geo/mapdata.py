@@ -208,18 +208,20 @@ def data_tile_layers(reg: Register) -> list[TileLayer]:
     """The register's layers drawn from vector tiles: plots, and their summary per zone.
 
     ``plots`` (from zoom :data:`PLOT_MIN_ZOOM`) carry ``id``, ``c`` (plot code),
-    ``s`` (status, one letter: see ``PLOT_STATUS_CODES``), ``a`` (area, ha), ``zi``
-    (the zone's index in :func:`features_payload`) and ``i`` (the plot's row).
+    ``s`` (status, one letter: see ``PLOT_STATUS_CODES``), ``a`` (area, ha) and ``zi``
+    (the zone's index in :func:`features_payload`). On PostGIS the store draws the
+    plot tiles itself (:meth:`geo.postgis.PostgisStore.plot_tile`), with the same
+    properties.
     ``plot_summary`` (below that zoom) has one point per zone with ``zi``, ``n``
     (plots), ``vac`` and ``lea`` (hectares vacant and leased). Tooltips are built
     in the browser from these, when hovered.
     """
     zone_index = {zid: i for i, zid in enumerate(reg.zones["id"])}
-    plots = reg.plots.assign(_area=plot_area(reg.plots), _row=range(len(reg.plots)))
+    plots = reg.plots.assign(_area=plot_area(reg.plots))
 
     def plot_props(row: dict[str, Any]) -> dict[str, Any]:
         area = row["_area"]
-        return {"id": row["id"], "c": row["code"], "i": int(row["_row"]),
+        return {"id": row["id"], "c": row["code"],
                 "s": PLOT_STATUS_CODES.get(row["status"] or "unknown", "?"),
                 "a": None if area is None or area != area else round(float(area), 2),
                 "zi": zone_index.get(row["zone_id"], -1)}

@@ -31,6 +31,10 @@ Rows are replaced with ``DELETE`` and ``INSERT`` rather than ``DROP`` or
 old register or the new one. A read takes one ``REPEATABLE READ`` snapshot of
 all six tables and the version token.
 
+The map's plot tiles come from PostGIS itself (:meth:`PostgisStore.plot_tile`,
+``ST_AsMVT`` over a GiST index on each geometry column), read in the same
+transaction as the version token, so a tile never mixes two versions.
+
 Location: ``postgresql://user:password@host:port/dbname?schema=kcn_atlas``
 (``postgresql+psycopg://`` is accepted too; ``schema`` is optional). It is
 parsed by :func:`geo.dburl.parse`, so a password holding ``@`` or given as
@@ -57,9 +61,11 @@ from sqlalchemy.engine.url import URL
 from geo import dburl, settings
 from geo.errors import LockTimeout, StoreError
 from geo.lock import Holder, timeout_message, waiting_message
+from geo.mapdata import PLOT_STATUS_CODES
 from geo.register import AUDIT_COLUMNS, Register, empty_table, normalise_register
 from geo.schema import HISTORY_COLUMNS, USER_COLUMNS
 from geo.store import Snapshot, _check_version, check_text
+from geo.tiles import BUFFER, EXTENT, check_tile
 
 __all__ = ["DEFAULT_SCHEMA", "PostgisStore", "is_postgis_location"]
 
@@ -245,6 +251,63 @@ class PostgisStore:
         row = conn.execute(sa.text(f"SELECT v FROM {table}")).first()  # noqa: S608
         return str(row[0]) if row else "0"
 
+    # -- vector tiles --------------------------------------------------------
+
+    def plot_tile(self, z: int, x: int, y: int, version: str) -> bytes | None:
+        """Return tile ``z/x/y`` of the plots as PostGIS encodes it (``ST_AsMVT``).
+
+        One layer, ``plots``, with the properties of the in-memory tiles
+        (:func:`geo.mapdata.data_tile_layers`): ``id``, ``c`` (code), ``s``
+        (status letter), ``a`` (declared else measured area, ha, 2 decimals;
+        absent when unknown) and ``zi`` (the zone's row in the register, -1 if
+        none). Geometries are clipped to the tile plus :data:`geo.tiles.BUFFER`
+        and quantised to :data:`geo.tiles.EXTENT` units.
+
+        Returns ``b""`` for a tile with no plot, and None when the store no
+        longer holds ``version`` (a write landed since) or has no plots table.
+
+        Raises
+        ------
+        geo.tiles.TileRequestError
+            If ``z/x/y`` is not a tile of the quad tree.
+        StoreError
+            If the database cannot be read.
+        """
+        check_tile(z, x, y)
+        status = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in PLOT_STATUS_CODES.items())
+        plots, zones = self._table("plots"), self._table("zones")
+        # The envelope (in the tiles' own CRS, Web Mercator) with the buffer as margin;
+        # the index test runs on it brought back to the table's CRS.
+        sql = f"""
+            WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
+                                ST_TileEnvelope(:z, :x, :y, margin => :margin) AS wide),
+                 zi AS (SELECT id, (row_number() OVER (ORDER BY _pos) - 1)::int AS zi
+                        FROM {zones}),
+                 mvt AS (
+                   SELECT ST_AsMVTGeom(ST_Transform(p.geometry, ST_SRID(env.tile)), env.tile,
+                                       {EXTENT}, {BUFFER}, true) AS geom,
+                          p.id, p.code AS c,
+                          CASE p.status {status} ELSE '?' END AS s,
+                          round(coalesce(p.area_declared_ha::text::float8,
+                                         p.area_measured_ha::text::float8)::numeric, 2
+                                )::float8 AS a,
+                          coalesce(zi.zi, -1) AS zi
+                   FROM {plots} p CROSS JOIN env LEFT JOIN zi ON zi.id = p.zone_id
+                   WHERE p.geometry && ST_Transform(env.wide, {SRID}))
+            SELECT ST_AsMVT(mvt, 'plots', {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL
+        """  # noqa: S608 (names are checked by _quote, values are bound)
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    if self._version(conn) != version or "plots" in self._missing(conn):
+                        return None
+                    body = conn.execute(sa.text(sql), {"z": z, "x": x, "y": y,
+                                                       "margin": BUFFER / EXTENT}).scalar()
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._error("read", exc) from None
+        return bytes(body or b"")
+
     # -- the write lock ----------------------------------------------------
 
     def _lock_timeout(self) -> float:
@@ -377,6 +440,8 @@ def _write_table(conn: Connection, table: str, df: pd.DataFrame, *, spatial: boo
     if [tuple(r) for r in have] != wanted:
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         conn.execute(sa.text(f"CREATE TABLE {table} ({cols_sql})"))
+        if spatial:  # tiles and bounding-box queries find their rows through it
+            conn.execute(sa.text(f"CREATE INDEX ON {table} USING GIST (geometry)"))
     else:
         conn.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608
     if df.empty:

@@ -102,6 +102,10 @@ class Store(Protocol):
         """Say where the register lives, for messages (never with a password)."""
         ...
 
+    def exists(self) -> bool:
+        """Tell whether a register is stored there."""
+        ...
+
     def read(self) -> Register:
         """Return the whole register, every table from the same version."""
         ...
@@ -418,7 +422,8 @@ def open_store(location: str | Path | None = None) -> Store:
     :class:`geo.postgis.PostgisStore`.
 
     With no location, the store named by ``KCN_ATLAS_STORE`` is used, else the
-    bundled ``data/atlas.gpkg``, which is built from ``data/src`` on first use.
+    bundled ``data/atlas.gpkg``, which is built from ``data/src`` on first use and
+    again when those sources change, unless it was written since (:mod:`geo.bundled`).
 
     Raises
     ------
@@ -434,7 +439,8 @@ def open_store(location: str | Path | None = None) -> Store:
             return PostgisStore(loc)
         raise StoreError(f"stores of kind {scheme!r} are not supported; give a .gpkg path "
                          "or a postgresql:// URL")
-    store = GeoPackageStore(loc)
-    if location is None and Path(loc) == DEFAULT_STORE and not store.exists():
-        build(DEFAULT_STORE)
-    return store
+    if location is None and Path(loc) == DEFAULT_STORE:
+        from geo.bundled import refresh  # it builds through this module
+
+        refresh(DEFAULT_STORE)
+    return GeoPackageStore(loc)

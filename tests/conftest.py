@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,14 +12,14 @@ import pytest
 from shapely.geometry import Point
 
 from geo.auth import Actor, Role
-from geo.postgis import PostgisStore
 from geo.register import Register, read_source_dir
 from geo.schema import USER_COLUMNS
 from geo.store import GeoPackageStore, Store, build, open_store
 
+pytest_plugins = ["tests.pgcluster"]  # pg_url, pg_location, pg_store
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REGISTER_SRC = FIXTURES / "register"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 # The accounts of the fixture stores: name -> role. Every one has TEAM_PASSWORD.
 TEAM = {"admin": "admin", "planner": "editor", "planner-hp": "editor", "p": "editor",
@@ -73,72 +66,6 @@ def fixture_store(tmp_path: Path) -> GeoPackageStore:
     add_team(store)
     assert isinstance(store, GeoPackageStore)
     return store
-
-
-# --- a real PostgreSQL with PostGIS, started by the tests ---------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    # initdb refuses to run as root.
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a fresh PostgreSQL 15 cluster with PostGIS, removed afterwards."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL 15 is not installed ({PG_BIN / 'initdb'} missing): "
-                    "apt-get install postgresql-15 postgresql-15-postgis-3")
-    root = Path(tempfile.mkdtemp(prefix="kcn-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-    port = _free_port()
-    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data)]
-    try:
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                          "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]),
-            check=True, capture_output=True,
-        )
-        subprocess.run(
-            _as_postgres([*pg_ctl, "-w", "-l", str(root / "log"), "-o",
-                          f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off",
-                          "start"]),
-            check=True, capture_output=True,
-        )
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U",
-                          "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                          "-c", "CREATE EXTENSION postgis"]),
-            check=True, capture_output=True,
-        )
-        # The password is ignored (trust) but lets us check that it is never shown.
-        yield f"postgresql://postgres:s3cret@127.0.0.1:{port}/postgres"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(_as_postgres([*pg_ctl, "-m", "fast", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture
-def pg_location(pg_url: str) -> str:
-    """A location with a schema of its own for one test."""
-    return f"{pg_url}?schema=t_{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def pg_store(pg_location: str) -> Iterator[PostgisStore]:
-    store = PostgisStore(pg_location)
-    yield store
-    store.dispose()
 
 
 def new_zone(i: int, tag: str) -> gpd.GeoDataFrame:

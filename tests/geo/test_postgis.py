@@ -27,9 +27,7 @@ from geo.register import Register, read_source_dir
 from geo.store import LockTimeout, StoreError, VersionConflict, build, open_store
 from geo.validate import validate
 from tests.conftest import (
-    PG_BIN,
     REGISTER_SRC,
-    _free_port,
     append_zones,
     assert_not_torn,
     hold_write_lock,
@@ -37,12 +35,9 @@ from tests.conftest import (
     wait_for_file,
     write_consistently,
 )
+from tests.pgcluster import free_port, needs_postgres
 
-pytestmark = pytest.mark.skipif(
-    not (PG_BIN / "initdb").exists(),
-    reason=f"PostgreSQL 15 is not installed ({PG_BIN / 'initdb'} missing): "
-    "apt-get install postgresql-15 postgresql-15-postgis-3",
-)
+pytestmark = needs_postgres
 
 TABLES = ("figures", "sources", "zone_values", "audit")
 
@@ -105,7 +100,7 @@ def test_reading_an_empty_schema_says_so(pg_store):
 
 
 def test_unreachable_server_is_a_store_error():
-    store = PostgisStore(f"postgresql://nobody:pw@127.0.0.1:{_free_port()}/x?connect_timeout=2")
+    store = PostgisStore(f"postgresql://nobody:pw@127.0.0.1:{free_port()}/x?connect_timeout=2")
     with pytest.raises(StoreError, match="cannot read") as info:
         store.read()
     assert "pw@" not in str(info.value)
@@ -383,7 +378,7 @@ def test_every_address_form_works_and_never_shows_the_password(pg_url, form, cap
         assert len(store.read().zones) == 4
         store.dispose()
     # Unreachable: the error names the address, masked, in the store and in the CLI.
-    dead = _forms(_free_port())[form]
+    dead = _forms(free_port())[form]
     with pytest.raises(StoreError, match="cannot read") as info:
         open_store(dead + ("&" if "?" in dead else "?") + "connect_timeout=2").read()
     _no_secret(str(info.value))
@@ -408,7 +403,7 @@ def test_a_bad_port_is_a_clear_message_not_a_traceback(port, capsys):
 def test_the_app_shows_a_store_error_without_the_password(monkeypatch, caplog):
     from streamlit.testing.v1 import AppTest
 
-    dead = _forms(_free_port())[4]
+    dead = _forms(free_port())[4]
     monkeypatch.setenv("KCN_ATLAS_STORE", dead)
     app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
