@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
+from app_pages.account import sign_in_box
+from app_pages.common import load_register
 from geo.i18n import t
+from geo.register import RegisterFormatError
+from geo.settings import SettingError
+from geo.store import StoreError
 from layers.state import LANGS
 
 st.set_page_config(page_title="KCN Atlas", layout="wide",
@@ -30,4 +37,7 @@ if page.url_path != map_page.url_path:
     st.session_state["_map_entered"] = True
 st.sidebar.radio(t("lang", lang), LANGS, key="lang", horizontal=True,
                  format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
+# Sign-in for editors, on every page; the public pages need none.
+with contextlib.suppress(StoreError, RegisterFormatError, SettingError, OSError):
+    sign_in_box(load_register().register, lang)  # the page itself reports a broken store
 page.run()

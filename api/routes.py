@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api import views
+from api import exports, views
 from geo import live, ogc
 from geo.mapdata import PLOT_MIN_ZOOM, data_tile_layers, features_payload
 from geo.reference import province_label_points, reference_key, reference_tile
@@ -200,6 +200,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/map/{key:str}/{z:int}/{x:int}/{y:int}.mvt", data_tiles),
         Route("/api/v1/ref/{key:str}/{z:int}/{x:int}/{y:int}.mvt", reference_tiles),
         Route("/api/v1/view/{token:str}", view, methods=["POST"]),
+        Route("/api/v1/export/{what:str}", exports.export),
         _ogc_route("/ogc", "landing"),
         _ogc_route("/ogc/conformance", "conformance"),
         _ogc_route("/ogc/collections", "collections"),

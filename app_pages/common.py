@@ -1,10 +1,9 @@
-"""Loading the register once per change of the store, and the per-language caches."""
+"""Loading the register once per change of the store; helpers every page uses."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,21 +14,8 @@ from geo.i18n import t
 from geo.register import Register, RegisterFormatError
 from geo.settings import SettingError
 from geo.store import StoreError, open_store
-from layers.infrastructure import project_features
-from layers.zones import zone_features
 
-__all__ = [
-    "RegisterHandle", "download_table", "load_register", "md", "project_json", "register_or_stop",
-    "vendor_asset", "zone_json",
-]
-
-VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor"
-
-
-@st.cache_resource(show_spinner=False)
-def vendor_asset(name: str) -> str:
-    """Return the text of a vendored asset (for pages that inline it)."""
-    return (VENDOR / name).read_text(encoding="utf-8")
+__all__ = ["RegisterHandle", "download_table", "load_register", "md", "register_or_stop"]
 
 
 @dataclass(frozen=True)
@@ -69,26 +55,6 @@ def register_or_stop(lang: str) -> RegisterHandle:
         st.error(t("store.error", lang, err=str(exc)))
         st.stop()
         raise  # st.stop() raises; this line only satisfies type checkers
-
-
-@st.cache_resource(show_spinner=False, max_entries=24)
-def _zone_json(version: str, lang: str, color: str, _reg: Register) -> dict[str, str]:
-    return zone_features(_reg.zones, lang, color, _reg)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _project_json(version: str, lang: str, _reg: Register) -> dict[str, str]:
-    return project_features(_reg.projects, lang)
-
-
-def zone_json(handle: RegisterHandle, lang: str, color: str) -> dict[str, str]:
-    """Zones serialised once per register version, language and colour mode."""
-    return _zone_json(handle.version, lang, color, handle.register)
-
-
-def project_json(handle: RegisterHandle, lang: str) -> dict[str, str]:
-    """Projects serialised once per register version and language."""
-    return _project_json(handle.version, lang, handle.register)
 
 
 def download_table(frame: pd.DataFrame, name: str, lang: str) -> None:

@@ -16,8 +16,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages.account import current_actor, signed_in_editor
 from app_pages.common import load_register, md, register_or_stop
 from app_pages.data_plots import file_kind, merged_note, plots_import
+from app_pages.history import recent_changes
+from geo import live
+from geo.auth import Actor, Role
+from geo.bundled import pending_update
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
 from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
@@ -37,7 +42,7 @@ from geo.merge import (
     undo_import,
 )
 from geo.settings import SettingError
-from geo.store import StoreError, open_store
+from geo.store import DEFAULT_STORE, StoreError, default_location
 from geo.vntext import ENCODINGS
 from layers.base import MapContext
 from layers.geojson import FeatureSet
@@ -212,10 +217,11 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
     _losses(plan, names, lang)
     for problem in plan.problems:
         st.error(t("data.problem", lang, p=problem))
-    who = _who_input(lang)
+    actor = signed_in_editor(load_register().register, lang)
+    who = actor.name if actor is not None else ""
     left, right = st.columns(2)
     merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or not who or bool(plan.problems))
+                        disabled=not plan.writes or actor is None or bool(plan.problems))
     if right.button(t("data.cancel", lang), key="cancel"):
         _forget()
         st.rerun()
@@ -223,9 +229,9 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
         try:
             with st.spinner(t("data.writing", lang)):
                 # Planned again under the write lock: what is reported is what was applied.
-                result = apply_merge(open_store(handle.location), plan, filename=spooled.name,
-                                     who=who, sha256=spooled.digest)
-        except (MergeRefused, StoreError, SettingError) as exc:  # e.g. the lock was not free
+                result = apply_merge(live.store(handle.location), plan, filename=spooled.name,
+                                     actor=actor, sha256=spooled.digest)
+        except (MergeRefused, StoreError, SettingError, PermissionError) as exc:
             st.error(str(exc))
             return who
         if result.duplicate_of is not None:
@@ -282,12 +288,6 @@ def _import(spooled: Spooled, lang: str) -> str | None:
     return None
 
 
-def _who_input(lang: str) -> str:
-    """The one "Imported by" field of the page: who merges, and whose imports may be undone."""
-    return str(st.text_input(t("data.who", lang), key="who", help=t("data.who.help", lang))
-               or "").strip()
-
-
 def _same_person(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
@@ -308,25 +308,26 @@ def _history(lang: str, who: str | None) -> None:
                                     or json.loads(row.detail).get("undoes", "")),
     } for row in rows.iloc[::-1].itertuples(index=False)]), hide_index=True, width="stretch")
     _undo(handle.location, imports(handle.register), lang,
-          _who_input(lang) if who is None else who)
+          signed_in_editor(handle.register, lang) if who is None
+          else current_actor(handle.register))
 
 
-def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> None:
+def _undo(location: str, records: list[ImportRecord], lang: str, actor: Actor | None) -> None:
     """Undo one import, named and confirmed: by default this session's or this person's last."""
     st.subheader(t("data.undo.title", lang))
-    live = [r for r in reversed(records) if r.in_effect]  # newest first
-    if not live:
+    in_effect = [r for r in reversed(records) if r.in_effect]  # newest first
+    if not in_effect:
         st.caption(t("data.undo.none", lang))
         return
-    if not who:
-        st.info(t("data.undo.name", lang))
+    who = actor.name if actor is not None else ""
+    admin = actor is not None and actor.can(Role.ADMIN)
     mine = set(S.get("my_imports", []))
-    default = next((i for i, r in enumerate(live) if r.import_id in mine), None)
+    default = next((i for i, r in enumerate(in_effect) if r.import_id in mine), None)
     if default is None and who:
-        default = next((i for i, r in enumerate(live) if _same_person(r.who, who)), None)
-    by_id = {r.import_id: r for r in live}
+        default = next((i for i, r in enumerate(in_effect) if _same_person(r.who, who)), None)
+    by_id = {r.import_id: r for r in in_effect}
     if S.get("undo_choice") not in by_id:  # nothing chosen yet, or undone meanwhile
-        S["undo_choice"] = None if default is None else live[default].import_id
+        S["undo_choice"] = None if default is None else in_effect[default].import_id
     choice = st.selectbox(
         t("data.undo.which", lang), list(by_id), key="undo_choice",
         placeholder=t("data.undo.choose", lang),
@@ -339,7 +340,7 @@ def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> No
     st.caption(md(t(what, lang, file=record.file, who=record.who, at=record.at,
                     a=len(record.added), c=len(record.changed), r=len(record.removed),
                     id=record.import_id)))
-    allowed = bool(who) and _same_person(record.who, who)
+    allowed = bool(who) and (_same_person(record.who, who) or admin)
     if who and not allowed:
         st.warning(t("data.undo.not_yours", lang, who=record.who))
     confirmed = st.checkbox(t("data.undo.confirm", lang, file=record.file, who=record.who,
@@ -348,10 +349,10 @@ def _undo(location: str, records: list[ImportRecord], lang: str, who: str) -> No
     if st.button(t("data.undo", lang), key="undo", disabled=not (allowed and confirmed)):
         try:
             with st.spinner(t("data.writing", lang)):
-                # as_admin stays False: sign-in (issue 13) will decide who is an admin.
-                done = undo_import(open_store(location), record.import_id, who=who,
-                                   as_admin=False)
-        except (NothingToUndo, NotYourImport, UndoConflict, StoreError, SettingError) as exc:
+                # The account's role decides whether another person's import may go.
+                done = undo_import(live.store(location), record.import_id, actor=actor)
+        except (NothingToUndo, NotYourImport, UndoConflict, StoreError, SettingError,
+                PermissionError) as exc:
             st.error(str(exc))
         else:
             S["undone"] = done
@@ -367,6 +368,8 @@ def render() -> None:
     sweep()  # uploads that sessions which went away left behind
     st.title(t("data.title", lang))
     st.caption(t("data.intro", lang))
+    if default_location() == str(DEFAULT_STORE) and pending_update():
+        st.warning(t("data.bundled_newer", lang))
     if "merged" in S:
         filename, added, changed, first = S.pop("merged")
         st.success(t("data.merged", lang, file=filename, a=added, c=changed))
@@ -380,6 +383,8 @@ def render() -> None:
                      who=done["who"], at=done["at"],
                      r=len(done["plots_removed" if plots else "removed"]),
                      s=len(done["plots_restored" if plots else "restored"])))
+    if S.get("_notice"):
+        st.success(S.pop("_notice"))
     if "merge_note" in S:
         st.info(S.pop("merge_note"))
     if "too_big" in S:
@@ -396,6 +401,7 @@ def render() -> None:
     else:
         who = _import(spooled, lang)
     _history(lang, who)
+    recent_changes(lang)
 
 
 def _exists(spooled: Spooled) -> bool:

@@ -15,7 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages.account import signed_in_editor
 from app_pages.common import load_register, md
+from geo import live
 from geo.errors import VersionConflict
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportReport, PlotImportReport, read_plots
@@ -26,7 +28,7 @@ from geo.merge import MergeRefused
 from geo.plotmerge import PlotMergePlan, apply_plot_merge, plan_plot_merge
 from geo.schema import PlotStatus
 from geo.settings import SettingError
-from geo.store import StoreError, open_store
+from geo.store import StoreError
 from layers.base import MapContext
 from layers.basemaps import BaseMapLayer
 from layers.geojson import FeatureSet
@@ -206,7 +208,7 @@ def _plan_tables(plan: PlotMergePlan, lang: str) -> None:
 
 def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
           choices: dict[str, Any]) -> str:
-    """Show the merge plan and merge on request; return the name typed in "Imported by"."""
+    """Show the merge plan and merge on request; return the signed-in importer's name."""
     handle = load_register()
     replace_worse = st.checkbox(t("data.replace_worse", lang), key="replace_worse",
                                 help=t("data.replace_worse.help", lang))
@@ -220,11 +222,11 @@ def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
     _plan_tables(plan, lang)
     for problem in plan.problems:
         st.error(t("data.problem", lang, p=problem))
-    who = str(st.text_input(t("data.who", lang), key="who", help=t("data.who.help", lang))
-              or "").strip()
+    actor = signed_in_editor(handle.register, lang)
+    who = actor.name if actor is not None else ""
     left, right = st.columns(2)
     merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or not who or bool(plan.problems))
+                        disabled=not plan.writes or actor is None or bool(plan.problems))
     if right.button(t("data.cancel", lang), key="cancel"):
         _forget()
         st.rerun()
@@ -233,14 +235,14 @@ def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
         try:
             with st.spinner(t("data.writing", lang)):
                 # Refused if the register moved on since the plan shown was made.
-                result = apply_plot_merge(open_store(handle.location), plan,
-                                          filename=spooled.name, who=who,
+                result = apply_plot_merge(live.store(handle.location), plan,
+                                          filename=spooled.name, actor=actor,
                                           sha256=spooled.digest, choices=choices,
                                           expect_version=version)
         except VersionConflict:
             st.warning(t("data.plots.moved_on", lang))
             return who
-        except (MergeRefused, StoreError, SettingError) as exc:
+        except (MergeRefused, StoreError, SettingError, PermissionError) as exc:
             st.error(str(exc))
             return who
         if result.duplicate_of is not None:
@@ -279,7 +281,7 @@ def plots_import(spooled: Spooled, lang: str, layer: str | None, crs: str | None
                  encoding: str | None) -> str | None:
     """Read the spooled upload as plots: zone, report, mapping, preview and plan.
 
-    Returns the name typed in "Imported by", when the plan (which shows it) is drawn.
+    Returns the signed-in importer's name, when the plan (which shows it) is drawn.
     """
     handle = load_register()
     zones = handle.register.zones

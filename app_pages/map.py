@@ -14,7 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from api import views
-from app_pages.common import download_table, md, project_json, register_or_stop, zone_json
+from app_pages.account import current_actor
+from app_pages.common import download_table, md, register_or_stop
+from app_pages.history import zone_history
 from app_pages.map_component import atlas_map, share_box
 from app_pages.map_controls import (
     current_state,
@@ -24,17 +26,26 @@ from app_pages.map_controls import (
     select_zone,
     sidebar,
 )
+from app_pages.map_edit import (
+    add_zone_form,
+    drawing_instruction,
+    on_drawn,
+    project_editor,
+    start_adding,
+    zone_editor,
+)
 from app_pages.map_panel import PANEL_CSS, plot_panel, project_panel, zone_panel
 from app_pages.map_share import exports, public_base, share, share_text
-from geo.analysis import filter_zones, hectares_by_period, projects_serving, zones_served
+from geo.analysis import filter_zones, hectares_by_period
+from geo.auth import Actor, Role
 from geo.i18n import number, t, zone_name
 from geo.mapdata import PLOT_MIN_ZOOM
 from geo.reference import REFERENCE_ATTRIBUTION, REFERENCE_MAX_ZOOM, reference_key
 from geo.register import Register
-from geo.sitefinder import NEAR_KINDS, SiteQuery, find_sites
-from layers.base import MapContext
+from geo.sitefinder import NEAR_KINDS
 from layers.live import Camera, MapView, component_data
 from layers.share import link_notices
+from layers.shown import shown
 from layers.state import LANGS, MapState
 
 S = st.session_state
@@ -56,29 +67,6 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {dis
 
 
 # --- what is shown ------------------------------------------------------------
-
-def _masks(reg: Register, state: MapState) -> tuple[pd.Series, pd.Series]:
-    """Zones and projects shown: filters, period and layers (register order)."""
-    zones = reg.zones
-    mask = filter_zones(zones, provinces=state.prov, kinds=state.kind, statuses=state.status,
-                        occupancy=state.occ if state.occ_filtered else None, area=state.area,
-                        period=state.period)
-    layer_of = zones["kind"].map({"KKT": "kkt", "KCN": "kcn", "CCN": "ccn",
-                                  "study_area": "study"}).fillna("kcn")
-    mask &= layer_of.isin(state.layers)
-    projects = pd.Series("infra" in state.layers, index=reg.projects.index)
-    if state.prov:
-        projects &= reg.projects["province"].isin(state.prov)
-    return mask, projects
-
-
-def _sites(reg: Register, state: MapState) -> pd.DataFrame | None:
-    """The site finder's results for the state, or None when it is off."""
-    if state.site is None:
-        return None
-    return find_sites(reg, SiteQuery(target=state.site, min_ha=state.smin,
-                                     provinces=state.prov, kinds=state.kind, near=state.snear))
-
 
 def _site_results(reg: Register, sites: pd.DataFrame, lang: str) -> None:
     """The site finder's ranked results: selectable, downloadable."""
@@ -137,7 +125,7 @@ def _camera(reg: Register, state: MapState, zones_shown: pd.Series) -> Camera | 
     S["_content"] = content
     command: Camera | None = None
     fly = S.pop("_fly_to", None)
-    if first and S.get("_camera_from_link") and state.lat is not None:
+    if first and S.get("_camera_from_link") and state.lat is not None and state.lon is not None:
         command = Camera(seq + 1, center=(state.lat, state.lon), zoom=state.z or 12)
     elif fly is not None:
         frame = {"zone": reg.zones, "project": reg.projects, "plot": reg.plots}[fly[0]]
@@ -203,26 +191,16 @@ def _apply_pending(reg: Register) -> None:
             select_plot(fid, str(row["zone_id"].iloc[0]))
 
 
-def _exports_row(handle: Any, state: MapState, zones_shown: pd.Series,
-                 projects_shown: pd.Series, linked: tuple[list[str], list[str]]) -> None:
+def _exports_row(state: MapState, reg: Register) -> None:
     """Share and export: the view the browser last reported is the one exported."""
     seen = views.view_of(S.get("_view_token"))
     if seen is not None:
         state = state.with_(lat=seen.lat, lon=seen.lon, z=seen.z)
-    reg = handle.register
-
-    def context() -> MapContext:
-        # Built only when the HTML map is asked for: it serialises every zone.
-        return MapContext(state=state, zones=reg.zones[zones_shown.to_numpy()],
-                          projects=reg.projects[projects_shown.to_numpy()],
-                          zone_json=zone_json(handle, state.lang, state.color),
-                          project_json=project_json(handle, state.lang))
-
     share_col, export_col, _ = st.columns([1, 1, 1])
     with share_col:
         share(state)
     with export_col:
-        exports(state, reg, zones_shown, projects_shown, linked, context)
+        exports(state, reg, S.get("_view_token"))
 
 
 # --- page ------------------------------------------------------------------------
@@ -248,6 +226,47 @@ def _present_panel(reg: Register, state: MapState) -> None:
               on_click=lambda: S.update(view="map", present_toggle=False))
 
 
+def _zone_tabs(handle: Any, state: MapState, actor: Actor | None) -> None:
+    """The selected zone: details, history, and (for editors) the editor."""
+    reg, lang, zone = handle.register, state.lang, state.zone
+    assert zone is not None
+    editor = actor is not None and actor.can(Role.EDITOR)
+    names = ["tab.details", "tab.history", *(["tab.edit"] if editor else [])]
+    tabs = st.tabs([t(n, lang) for n in names])
+    with tabs[0]:
+        if state.plot:
+            plot_panel(reg, state.plot, lang)
+        zone_panel(reg, zone, lang)
+    with tabs[1]:
+        zone_history(zone, lang)
+    if editor:
+        assert actor is not None
+        with tabs[2]:
+            zone_editor(reg, handle.location, zone, lang, actor)
+
+
+def _project_tabs(handle: Any, state: MapState, actor: Actor | None) -> None:
+    reg, lang, project = handle.register, state.lang, state.project
+    assert project is not None
+    editor = actor is not None and actor.can(Role.EDITOR)
+    names = ["tab.details", "tab.history", *(["tab.edit"] if editor else [])]
+    tabs = st.tabs([t(n, lang) for n in names])
+    with tabs[0]:
+        project_panel(reg, project, lang)
+    with tabs[1]:
+        from layers.history import history_html, history_rows
+
+        rows = history_rows(reg, lang, table="projects", record=project)
+        if rows:
+            st.html(history_html(rows, lang))
+        else:
+            st.caption(t("hist.none", lang))
+    if editor:
+        assert actor is not None
+        with tabs[2]:
+            project_editor(reg, handle.location, project, lang, actor)
+
+
 def render() -> None:
     """Draw the map page."""
     url_lang = st.query_params.get("lang", "vi")
@@ -256,13 +275,17 @@ def render() -> None:
     seed_from_url(reg)
     _apply_pending(reg)
     present = S.get("view") == "present"
+    actor = current_actor(reg)
+    if actor is not None and actor.can(Role.EDITOR) and not present:
+        st.sidebar.button(t("add.start", S["lang"]), key="add_zone", on_click=start_adding)
+    elif actor is None:
+        for key in ("_edit", "_drawn", "_adding"):
+            S.pop(key, None)  # signed out: no drawing, no edit control
     area_bounds = sidebar(reg) if not present else None
     state = current_state(area_bounds)
     lang = state.lang
-    zones_shown, projects_shown = _masks(reg, state)
-    sites = _sites(reg, state)
-    if sites is not None:  # the map shows the zones the results lie in
-        zones_shown &= reg.zones["id"].isin(set(sites["zone_id"]))
+    seen = shown(reg, state)  # with the site finder on, only the zones its results lie in
+    zones_shown, projects_shown, sites = seen.zones, seen.projects, seen.sites
     _hidden_selection(reg, zones_shown, lang)
     state = current_state(area_bounds)
 
@@ -273,12 +296,7 @@ def render() -> None:
         st.info(S.pop("_notice"))
     st.html(_LAYOUT_CSS + (_PRESENT_CSS if present else ""))
 
-    linked_projects: list[str] = []
-    linked_zones: list[str] = []
-    if state.zone:
-        linked_projects = projects_serving(reg.projects, state.zone)["id"].tolist()
-    elif state.project:
-        linked_zones = zones_served(reg.projects, state.project)
+    linked_projects, linked_zones = seen.linked_projects, seen.linked_zones
     camera = _camera(reg, state, zones_shown)
     ref_key = reference_key()
     view = MapView(
@@ -296,6 +314,7 @@ def render() -> None:
         S["_view_token"] = views.new_token()
     data = component_data(view, features_url=_FEATURES_URL.format(key=handle.key))
     data["view_url"] = f"/api/v1/view/{S['_view_token']}"
+    data["edit"], data["drawn"] = drawing_instruction(reg) if actor is not None else (None, None)
 
     with st.container(key="map_row"):
         map_col, panel_col = st.columns([2, 1], gap="medium")
@@ -303,21 +322,20 @@ def render() -> None:
             if not present:
                 st.caption(t("shown", lang, n=int(zones_shown.sum()),
                              p=int(projects_shown.sum())) + " · " + t("map.hint", lang))
-            atlas_map(data, key="atlas_map", on_select=_on_select)
+            atlas_map(data, key="atlas_map", on_select=_on_select, on_drawn=on_drawn)
             if not present:
-                _exports_row(handle, state, zones_shown, projects_shown,
-                             (linked_projects, linked_zones))
-        with panel_col:
+                _exports_row(state, reg)
+        with panel_col, st.container(key="side_panel"):
             if present:
                 _present_panel(reg, state)
+            elif S.get("_adding") and actor is not None and actor.can(Role.EDITOR):
+                add_zone_form(reg, handle.location, lang, actor)
             elif state.zone:
-                if state.plot:
-                    plot_panel(reg, state.plot, lang)
                 st.markdown(f"#### {md(t('panel.title', lang))}")
-                zone_panel(reg, state.zone, lang)
+                _zone_tabs(handle, state, actor)
             elif state.project:
                 st.markdown(f"#### {md(t('project.title', lang))}")
-                project_panel(reg, state.project, lang)
+                _project_tabs(handle, state, actor)
             else:
                 st.info(t("panel.none", lang))
                 st.html(PANEL_CSS)

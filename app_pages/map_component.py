@@ -56,13 +56,17 @@ def _share_component() -> Any:
                                       css=_SHARE_CSS, isolate_styles=True)
 
 
-def atlas_map(data: dict[str, Any], *, key: str, on_select: Callable[[], None]) -> Any:
+def atlas_map(data: dict[str, Any], *, key: str, on_select: Callable[[], None],
+              on_drawn: Callable[[], None] | None = None) -> Any:
     """Mount (or update) the live map; return the component's result.
 
     The result's ``select`` is the last clicked feature (``{"t": "zone" |
-    "project", "id": ...}``, a trigger).
+    "project", "id": ...}``, a trigger); ``drawn`` the shape an editor drew
+    when ``data["edit"]`` asked for one (``{"seq", "geometry"}`` as GeoJSON, or
+    ``{"seq", "cancel": true}``, a trigger).
     """
-    return _component()(key=key, data=data, on_select_change=on_select, height="content")
+    return _component()(key=key, data=data, on_select_change=on_select,
+                        on_drawn_change=on_drawn or (lambda: None), height="content")
 
 
 def share_box(*, key: str, public_base: str | None, text: dict[str, str],

@@ -72,6 +72,17 @@ def _location(reg: Register, zone: dict[str, object], lang: str) -> None:
         st.markdown(line)
 
 
+def _measured(zone: dict[str, Any], lang: str) -> None:
+    """The area measured from the boundary (VN-2000) beside the area a source declares."""
+    measured = zone.get("area_measured_ha")
+    if measured is None or measured != measured:
+        return
+    declared = zone.get("area_total_ha")
+    st.caption(md(t("panel.measured", lang, m=number(measured, lang),
+                    d=f"{number(declared, lang)} ha" if declared is not None
+                    and declared == declared else t("unknown", lang))))
+
+
 def _from_plots(reg: Register, zone_id: str, rows: list[Any], lang: str) -> None:
     """Occupancy computed from the zone's plots, beside the stated one and the difference."""
     mine = reg.plots[reg.plots["zone_id"] == zone_id]
@@ -102,6 +113,7 @@ def zone_panel(reg: Register, zone_id: str, lang: str) -> list[str]:
         t(f"kind.{zone['kind']}", lang), status,
         zone["province_current"] or zone["province"] or "") if x)))
     _location(reg, zone, lang)
+    _measured(zone, lang)
     rows = zone_attributes(reg, zone_id, lang)
     st.html(PANEL_CSS + attributes_html(rows, lang))
     _from_plots(reg, zone_id, rows, lang)

@@ -5,8 +5,8 @@ bundled register, then drives it the way the browser does, over Streamlit's
 websocket (``/_stcore/stream``, protobuf ``BackMsg``/``ForwardMsg``), with no
 browser: each session opens the map page and, until the time is up, searches
 for a zone (which selects it), clicks a search result, picks a project, changes the
-kind filter or the period, or exports the shown zones (CSV, GeoJSON or Excel, fetched like the
-download button does). Each rerun is timed from the message sent to the
+kind filter or the period, or exports the shown zones (CSV, GeoJSON or Excel, fetched from the
+export menu's links as the browser does). Each rerun is timed from the message sent to the
 ``script_finished`` received.
 
 It prints the errors (exceptions shown on the page, failed exports, broken
@@ -32,9 +32,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
 import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -44,7 +46,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ from geo.validate import validate  # noqa: E402
 RERUN_TIMEOUT = 120.0
 SEARCHES = ("dinh vu", "nam dinh vu", "trang due", "cai lan", "viet hung", "dam nha mac",
             "van don", "quang yen", "an duong", "tien phong", "bac tien phong", "kkt")
-EXPORTS = ("dl_csv", "dl_geojson", "dl_xlsx")
+EXPORTS = ("csv", "geojson", "xlsx")
+_EXPORT_LINK = re.compile(r'href="(/api/v1/export/([a-z-]+)\?[^"]*)"')
 ACTIONS = ("search", "select", "project", "kind", "period", "export")
 
 
@@ -153,7 +155,6 @@ class Widget:
     id: str
     kind: str
     options: list[str]
-    deferred: str = ""
 
 
 class Session:
@@ -168,6 +169,7 @@ class Session:
         self.page_hash = ""
         self.session_id = ""
         self.pending: dict[str, asyncio.Future[str]] = {}
+        self.export_links: dict[str, str] = {}  # format -> the export menu's link
 
     async def open(self) -> None:
         url = self.base.replace("http://", "ws://") + "/_stcore/stream"
@@ -190,12 +192,15 @@ class Session:
             self.stats.error(f"{self.name}: exception on the page: {el.exception.message}")
             return
         proto = getattr(el, kind)
+        if kind == "html":
+            for href, what in _EXPORT_LINK.findall(proto.body):
+                self.export_links[what] = html.unescape(href)
+            return
         wid = getattr(proto, "id", "")
         if not isinstance(wid, str) or not wid.startswith("$$ID-") or wid.count("-") < 2:
             return  # only widgets with a key: "$$ID-<hash>-<key>"
         key = wid.split("-", 2)[2]
-        self.widgets[key] = Widget(wid, kind, list(getattr(proto, "options", [])),
-                                   getattr(proto, "deferred_file_id", ""))
+        self.widgets[key] = Widget(wid, kind, list(getattr(proto, "options", [])))
         # The browser keeps each widget's value across reruns; the server's proto
         # carries a value only when the server changes it (set_value).
         known = {**self.values, **self.changes}.get(wid)
@@ -282,38 +287,21 @@ class Session:
             if action in ("search", "select") and "clear_zone" in self.widgets:
                 self.stats.selected += 1
 
-    async def export(self, key: str) -> None:
-        """Ask for a deferred download as the button does, then fetch the file."""
-        widget = self.widgets.get(key)
-        if widget is None or not widget.deferred:
-            self.stats.error(f"{self.name}: no {key} button")
+    async def export(self, what: str) -> None:
+        """Follow the export menu's link for one format, as the browser does."""
+        link = self.export_links.get(what)
+        if link is None:
+            self.stats.error(f"{self.name}: no {what} export link")
             return
-        request_id = uuid.uuid4().hex
-        msg = BackMsg()
-        msg.backend_operation_request.request_id = request_id
-        msg.backend_operation_request.session_id = self.session_id
-        msg.backend_operation_request.deferred_file.file_id = widget.deferred
         start = time.monotonic()
-        await self._send(msg)
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), RERUN_TIMEOUT)
-            fm = ForwardMsg()
-            fm.ParseFromString(raw)
-            if fm.WhichOneof("type") != "backend_operation_response":
-                continue
-            resp = fm.backend_operation_response
-            if resp.request_id != request_id:
-                continue
-            if resp.error_msg:
-                self.stats.error(f"{self.name}: export {key}: {resp.error_msg}")
-                return
-            url = resp.deferred_file.url
-            break
-        full = url if url.startswith("http") else self.base + url
-        data = await asyncio.to_thread(_fetch, full)
+        try:
+            data = await asyncio.to_thread(_fetch, self.base + link)
+        except OSError as exc:
+            self.stats.error(f"{self.name}: export {what}: {exc}")
+            return
         self.stats.exports_bytes += len(data)
         if not data:
-            self.stats.error(f"{self.name}: export {key}: empty file")
+            self.stats.error(f"{self.name}: export {what}: empty file")
         self.stats.latency["export"].append(time.monotonic() - start)
 
 

@@ -1,4 +1,10 @@
-"""The ``kcn-atlas`` command line: build, summary and validate."""
+"""The ``kcn-atlas`` command line: build, summary, validate, import, edit, history, accounts.
+
+Commands that write sign in first: the account is ``--user`` (default
+``KCN_ATLAS_USER``, else the login name), its password ``KCN_ATLAS_PASSWORD``
+or the first line of standard input (never an argument). A refused sign-in or
+role exits 1 with a message that never holds the password.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,9 @@ from typing import Any
 
 from geo import settings
 from geo.analysis import summary
+from geo.bundled import build_checked
 from geo.register import RegisterFormatError, read_source_dir
-from geo.store import DEFAULT_STORE, StoreError, build, open_store
+from geo.store import DEFAULT_STORE, StoreError, open_store
 from geo.validate import validate
 
 __all__ = ["main"]
@@ -99,7 +106,9 @@ _INDICATOR_WORDS = {
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    store = build(args.out, args.src)
+    store, backup = build_checked(args.out, args.src, force=args.force)
+    if backup is not None:
+        print(f"kept the previous register as {backup}", file=sys.stderr)
     print(f"built {store.description}", file=sys.stderr)
     return 0
 
@@ -143,6 +152,35 @@ def _who() -> str:
     return settings.user()
 
 
+class _Stdin:
+    """Standard input read one line at a time (a terminal does not echo the password)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] | None = None
+
+    def line(self, prompt: str) -> str:
+        if sys.stdin is not None and sys.stdin.isatty():
+            import getpass
+
+            return getpass.getpass(prompt)
+        text = sys.stdin.readline() if sys.stdin is not None else ""
+        return text.rstrip("\r\n")
+
+
+_STDIN = _Stdin()
+
+
+def _sign_in(store: Any, name: str | None) -> Any:
+    """Sign in the account that makes a write; its password never comes from an argument."""
+    from geo.auth import authenticate
+
+    who = (name or _who()).strip()
+    password = settings.get("KCN_ATLAS_PASSWORD")
+    if password is None:
+        password = _STDIN.line(f"password of {who}: ")
+    return authenticate(store.read(), who, password, client="cli")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -184,8 +222,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
             # What is reported is what was applied: planned again under the write lock.
             choices = {k: v for k, v in (("layer", args.layer), ("crs", args.crs),
                                          ("encoding", args.encoding)) if v}
+            actor = _sign_in(store, args.user)
             try:
-                result = apply_merge(store, plan, filename=path.name, who=_who(),
+                result = apply_merge(store, plan, filename=path.name, actor=actor,
                                      sha256=_sha256(path), choices=choices, again=args.again)
             except MergeRefused as exc:
                 code = 1  # the register moved on and the merge now would break it
@@ -230,7 +269,8 @@ def _import_plots(args: argparse.Namespace, path: Path) -> int:
                                          ("encoding", args.encoding), ("zone", report.zone),
                                          ("as_of", args.as_of)) if v}
             try:
-                result = apply_plot_merge(store, plan, filename=path.name, who=_who(),
+                result = apply_plot_merge(store, plan, filename=path.name,
+                                          actor=_sign_in(store, args.user),
                                           sha256=_sha256(path), choices=choices,
                                           again=args.again)
             except MergeRefused as exc:
@@ -372,11 +412,12 @@ def _cmd_imports(args: argparse.Namespace) -> int:
 def _cmd_undo_import(args: argparse.Namespace) -> int:
     from geo.merge import NothingToUndo, NotYourImport, UndoConflict, undo_import
 
+    store = open_store(args.store)
+    actor = _sign_in(store, args.user)
     try:
-        done = undo_import(open_store(args.store), args.import_id, who=_who(),
-                           as_admin=args.force)
+        done = undo_import(store, args.import_id, actor=actor)
     except (NothingToUndo, NotYourImport, UndoConflict) as exc:
-        hint = " (an admin may add --force)" if isinstance(exc, NotYourImport) else ""
+        hint = " (only an admin may)" if isinstance(exc, NotYourImport) else ""
         print(f"kcn-atlas: {exc}{hint}", file=sys.stderr)
         return 1
     if args.json:
@@ -388,6 +429,108 @@ def _cmd_undo_import(args: argparse.Namespace) -> int:
         print(f"undid import {done['import_id']}: {done['file']} by {done['who']} at "
               f"{done['at']}; removed {len(done['removed'])} zone(s), restored "
               f"{len(done['restored'])}{plots}")
+    return 0
+
+
+def _field_value(text: str) -> tuple[str, str]:
+    fld, sep, value = text.partition("=")
+    if not sep or not fld.strip():
+        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
+    return fld.strip(), value.strip()
+
+
+def _cmd_set(args: argparse.Namespace) -> int:
+    from geo.edit import Citation, set_zone_values
+    from geo.validate import validate as check
+
+    store = open_store(args.store)
+    actor = _sign_in(store, args.user)
+    changes = dict(args.changes)
+    outcome = set_zone_values(store, actor, args.zone_id, changes,
+                              Citation(source_id=args.source, as_of=args.as_of,
+                                       section=args.section),
+                              expect=args.expect_version)
+    for row in outcome.changes:
+        print(f"{row['record']} {row['field']}: {_shown(row['before'])} -> "
+              f"{_shown(row['after'])} (source {row['source_id']})")
+    for fld, kept in outcome.result.get("not_shown", {}).items():
+        print(f"note: {fld} still shows {kept}: a source of a higher tier (or newer) gives it")
+    print(f"version {outcome.version('zones', args.zone_id)}")
+    problems = check(outcome.register)
+    return 1 if problems else 0
+
+
+def _shown(value: Any) -> str:
+    from geo.edit import shown
+
+    return shown(value)
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from geo.edit import history, local_time
+
+    reg = open_store(args.store).read()
+    rows = history(reg, "zones" if args.zone_id else None, args.zone_id, args.limit)
+    if args.json:
+        out = [{k: (None if isinstance(v, float) else v) for k, v in r.items()
+                if k != "detail"} | {"before": _json_value(r["before"]),
+                                     "after": _json_value(r["after"])}
+               for r in rows.to_dict("records")]
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if rows.empty:
+        print("no changes recorded")
+    for r in rows.to_dict("records"):
+        what = r["field"] or r["action"]
+        mark = f"  [reverted by {r['reverted_by']}]" if isinstance(r["reverted_by"], str) else ""
+        print(f"{local_time(r['at'])}  {r['who']}  {r['action']}  {r['table_name']} "
+              f"{r['record']} {what}: {_shown(r['before'])} -> {_shown(r['after'])}"
+              + (f"  (source {r['source_id']})" if isinstance(r["source_id"], str) else "")
+              + f"  {r['change_id']}{mark}")
+    return 0
+
+
+def _json_value(text: Any) -> Any:
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from geo.auth import users
+    from geo.edit import manage_users
+
+    store = open_store(args.store)
+    if args.user_command == "list":
+        frame = users(store.read())
+        if args.json:
+            json.dump(frame.to_dict("records"), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return 0
+        if frame.empty:
+            print("no accounts yet: add the first admin with "
+                  "`kcn-atlas user add NAME --role admin`")
+        for row in frame.to_dict("records"):
+            print(f"{row['name']}  {row['role']}" + (f"  {row['email']}" if row["email"] else ""))
+        return 0
+    first = store.read().users.empty
+    # The first account (an admin) needs no sign-in: there is nobody to sign in as.
+    actor = None if first else _sign_in(store, args.user)
+    password = None
+    if args.user_command in ("add", "password") and not getattr(args, "no_password", False):
+        password = _STDIN.line(f"new password of {args.name}: ")
+    action = {"add": "add", "remove": "remove", "set-role": "set-role",
+              "password": "password"}[args.user_command]
+    manage_users(store, actor, action, args.name, role=getattr(args, "role", None),
+                 password=password, email=getattr(args, "email", None))
+    print({"add": f"added {args.name} ({getattr(args, 'role', '')})",
+           "remove": f"removed {args.name}",
+           "set-role": f"{args.name} is now {getattr(args, 'role', '')}",
+           "password": f"changed the password of {args.name}"}[action])
     return 0
 
 
@@ -405,6 +548,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--src", type=Path, help="folder of source CSVs (default: data/src)")
     p.add_argument("--out", default=str(DEFAULT_STORE),
                    help="GeoPackage path or PostGIS URL to write")
+    p.add_argument("--force", action="store_true",
+                   help="replace a register holding imports or edits made since its build "
+                        "(a GeoPackage is copied to <name>-before-build-<time>.gpkg first)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("summary", help="official figures beside what the register holds")
@@ -448,6 +594,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="replace what the register has even with something worse: a surveyed "
                    "or digitised boundary with a point or approximate location, a value with "
                    "an empty one (by default those are kept, and listed under merge.worse)")
+    p.add_argument("--user", help=USER_HELP)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_import)
 
@@ -460,10 +607,58 @@ def _parser() -> argparse.ArgumentParser:
                    help="the import to undo (see `kcn-atlas imports`); default: the last "
                    "import in effect made by $KCN_ATLAS_USER (or your login name)")
     p.add_argument("--force", action="store_true",
-                   help="admin action: undo another person's import (the audit records it)")
+                   help="kept for old scripts: an admin's sign-in is what allows undoing "
+                   "another person's import (the audit records it)")
+    p.add_argument("--user", help=USER_HELP)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_cmd_undo_import)
+
+    p = sub.add_parser("set", help="change a zone's values, each citing a source (editors)")
+    p.add_argument("zone_id", metavar="ZONE_ID")
+    p.add_argument("changes", nargs="+", type=_field_value, metavar="FIELD=VALUE",
+                   help="e.g. area_total_ha=250 status=operating")
+    p.add_argument("--source", required=True, metavar="SOURCE_ID",
+                   help="the source every value rests on (a source_id of the register)")
+    p.add_argument("--as-of", required=True, metavar="DATE", help="as-of date, YYYY-MM-DD")
+    p.add_argument("--section", help="where in the source (article, page, table)")
+    p.add_argument("--expect-version", metavar="VERSION",
+                   help="refuse if the zone changed since this version (printed by set)")
+    p.add_argument("--user", help=USER_HELP)
+    p.set_defaults(func=_cmd_set)
+
+    p = sub.add_parser("history", help="print the history of changes (newest first)")
+    p.add_argument("zone_id", nargs="?", metavar="ZONE_ID", help="only this zone's changes")
+    p.add_argument("--limit", type=int, help="at most this many changes")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("user", help="manage accounts (admins; the first admin needs no sign-in)")
+    users_sub = p.add_subparsers(dest="user_command", required=True)
+    q = users_sub.add_parser("add", help="add an account; its password is read from stdin")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", required=True, choices=("viewer", "editor", "admin"))
+    q.add_argument("--email", help="the e-mail single sign-on vouches for (optional)")
+    q.add_argument("--no-password", action="store_true",
+                   help="no password: the account signs in only through single sign-on")
+    q.add_argument("--user", help=USER_HELP)
+    q = users_sub.add_parser("list", help="list the accounts and their roles")
+    q.add_argument("--json", action="store_true", help="print one JSON array")
+    q = users_sub.add_parser("remove", help="remove an account (its changes stay in history)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--user", help=USER_HELP)
+    q = users_sub.add_parser("set-role", help="change an account's role")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("role", choices=("viewer", "editor", "admin"))
+    q.add_argument("--user", help=USER_HELP)
+    q = users_sub.add_parser("password", help="set an account's password (read from stdin)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--user", help=USER_HELP)
+    p.set_defaults(func=_cmd_user)
     return parser
+
+
+USER_HELP = ("the account that signs in to write (default: $KCN_ATLAS_USER or the login "
+             "name); its password comes from $KCN_ATLAS_PASSWORD or standard input")
 
 
 class _Stderr(logging.Handler):
@@ -482,8 +677,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     geo_log = logging.getLogger("geo")
     if _HANDLER not in geo_log.handlers:
         geo_log.addHandler(_HANDLER)
+    from geo.auth import UserError
+    from geo.edit import EditConflict, EditRefused
+
     try:
         return int(args.func(args))
+    except PermissionError as exc:  # sign-in failed, or the role does not allow it
+        print(f"kcn-atlas: refused: {exc}", file=sys.stderr)
+        return 1
+    except (EditRefused, EditConflict, UserError) as exc:
+        print(f"kcn-atlas: not saved: {exc}", file=sys.stderr)
+        return 1
     except (StoreError, RegisterFormatError, settings.SettingError, LookupError,
             OSError) as exc:
         print(f"kcn-atlas: error: {exc}", file=sys.stderr)

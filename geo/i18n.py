@@ -90,6 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
                      "en": "{n} plots: {vac} ha vacant, {lea} ha leased"},
     "plot.status_filter": {"vi": "Lô đất theo tình trạng", "en": "Plots by status"},
     "plot.title": {"vi": "Lô đất", "en": "Plot"},
+    "attr.plots": {"vi": "Lô đất (số lô)", "en": "Plots (count)"},
     "brief.vacant_from_plots": {"vi": "Đất còn trống (theo lô)", "en": "Vacant land (from plots)"},
     "brief.from_plots": {"vi": "tính từ {n} lô, đến {d}",
                          "en": "computed from {n} plots, as of {d}"},
@@ -370,6 +371,21 @@ LABELS: dict[str, dict[str, str]] = {
                                   "fonts-dejavu-core."},
     "export.html": {"vi": "Bản đồ HTML (mở không cần mạng)",
                     "en": "HTML map (opens offline)"},
+    "export.no_zone": {"vi": "Chưa chọn khu nào: chọn một khu trên bản đồ rồi tải lại bản "
+                                "giới thiệu.",
+                       "en": "No zone is selected: select a zone on the map, then download "
+                             "its brief again."},
+    "export.no_province": {"vi": "Liên kết không nêu tỉnh/thành có trong sổ đăng ký: chọn "
+                                    "tỉnh/thành trong menu Xuất dữ liệu.",
+                           "en": "The link names no province the register holds: choose one "
+                                 "in the Export menu."},
+    "export.unknown": {"vi": "Không có kiểu xuất “{what}”.",
+                       "en": "There is no export called “{what}”."},
+    "export.failed": {"vi": "Không tạo được tệp xuất. Hãy thử lại; nếu vẫn lỗi, báo cho quản "
+                               "trị viên (chi tiết đã được ghi vào nhật ký máy chủ).",
+                      "en": "The export could not be built. Try again; if it fails again, "
+                            "tell the administrator (the details are in the server's log)."},
+    "export.back": {"vi": "Quay lại bản đồ", "en": "Back to the map"},
     "export.open_live": {"vi": "Mở bản đồ trực tuyến với cùng khung nhìn",
                          "en": "Open the live map with the same view"},
     "export.generated": {"vi": "Ngày xuất", "en": "Exported on"},
@@ -382,6 +398,15 @@ LABELS: dict[str, dict[str, str]] = {
                          "TCVN3/VNI), GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, GeoParquet, "
                          "CSV or Excel. Read the report and the preview before anything is "
                          "written."},
+    "data.bundled_newer": {
+        "vi": "Bộ dữ liệu đi kèm đã được cập nhật (phiên bản KCN Atlas mới), nhưng sổ đăng ký "
+              "này có dữ liệu đã nhập hoặc đã sửa nên không được dựng lại. Để dùng dữ liệu mới: "
+              "chạy `kcn-atlas build --force` (giữ lại một bản sao của tệp hiện tại), rồi nhập "
+              "lại các tệp của bạn; hoặc tiếp tục làm việc trên sổ đăng ký hiện tại.",
+        "en": "The bundled sources were updated (a new version of KCN Atlas), but this "
+              "register holds imports or edits, so it was not rebuilt. To take the new "
+              "sources, run `kcn-atlas build --force` (it keeps a copy of the current file), "
+              "then import your files again; or keep working on this register."},
     "data.upload": {"vi": "Tệp cần nhập", "en": "File to import"},
     "data.upload.help": {"vi": "Tối đa 200 MB. Tệp nén không được giải nén quá 1 GB.",
                          "en": "Up to 200 MB. A zip may not expand beyond 1 GB."},
@@ -744,6 +769,132 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.sector.clean_industry": {"vi": "công nghiệp sạch", "en": "clean industry"},
     "brief.sector.high_tech": {"vi": "công nghệ cao", "en": "high technology"},
     "brief.sector.supporting_industry": {"vi": "công nghiệp hỗ trợ", "en": "supporting industry"},
+    # --- accounts, editing, history (issue 13) ---
+    "account.sign_in": {"vi": "Biên tập viên: đăng nhập", "en": "Editors: sign in"},
+    "account.help": {"vi": "Biên tập viên đăng nhập để sửa dữ liệu. Bản đồ công khai không cần "
+                           "đăng nhập.",
+                     "en": "Editors sign in to change the register. The public map needs no "
+                           "sign-in."},
+    "account.name": {"vi": "Tên tài khoản", "en": "Account name"},
+    "account.password": {"vi": "Mật khẩu", "en": "Password"},
+    "account.submit": {"vi": "Đăng nhập", "en": "Sign in"},
+    "account.failed": {"vi": "Đăng nhập không thành công.", "en": "Sign-in failed."},
+    "account.oidc": {"vi": "Đăng nhập một lần (SSO)", "en": "Sign in with single sign-on"},
+    "account.signed_in": {"vi": "Đã đăng nhập: {name} ({role})",
+                          "en": "Signed in as {name} ({role})"},
+    "account.sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
+    "role.viewer": {"vi": "người xem", "en": "viewer"},
+    "role.editor": {"vi": "biên tập viên", "en": "editor"},
+    "role.admin": {"vi": "quản trị viên", "en": "admin"},
+    "tab.details": {"vi": "Thông tin", "en": "Details"},
+    "tab.history": {"vi": "Lịch sử", "en": "History"},
+    "tab.edit": {"vi": "Sửa", "en": "Edit"},
+    "edit.intro": {"vi": "Sửa giá trị nào thì ghi nguồn cho giá trị đó: không có nguồn thì "
+                         "không lưu.",
+                   "en": "Every value you change needs its source: no source, no save."},
+    "edit.changed": {"vi": "Giá trị đã sửa: {fields}", "en": "Changed values: {fields}"},
+    "edit.nothing": {"vi": "Chưa có giá trị nào được sửa.", "en": "No value changed yet."},
+    "edit.source": {"vi": "Nguồn của các giá trị đã sửa", "en": "Source of the changed values"},
+    "edit.source.how": {"vi": "Nguồn", "en": "Source"},
+    "edit.source.existing": {"vi": "Nguồn có sẵn", "en": "A source in the register"},
+    "edit.source.new": {"vi": "Thêm nguồn mới", "en": "Add a new source"},
+    "edit.source.pick": {"vi": "Chọn nguồn", "en": "Choose the source"},
+    "edit.new.document": {"vi": "Tên tài liệu", "en": "Document title"},
+    "edit.new.url": {"vi": "Địa chỉ (URL)", "en": "Address (URL)"},
+    "edit.new.doc_number": {"vi": "Số hiệu văn bản", "en": "Document number"},
+    "edit.new.issuer": {"vi": "Cơ quan ban hành, nơi đăng", "en": "Publisher"},
+    "edit.new.date": {"vi": "Ngày của tài liệu", "en": "Date of the document"},
+    "edit.new.tier": {"vi": "Mức tin cậy", "en": "Tier"},
+    "edit.section": {"vi": "Mục, trang", "en": "Section or page"},
+    "edit.as_of": {"vi": "Số liệu tính đến ngày", "en": "As of"},
+    "edit.save": {"vi": "Lưu thay đổi", "en": "Save changes"},
+    "edit.saved": {"vi": "Đã lưu {n} thay đổi.", "en": "Saved {n} change(s)."},
+    "edit.no_source": {"vi": "Chọn hoặc thêm nguồn: không có nguồn thì không lưu.",
+                       "en": "Choose or add a source: no source, no save."},
+    "edit.refused": {"vi": "Chưa lưu: {err}", "en": "Not saved: {err}"},
+    "edit.conflict": {"vi": "Chưa lưu: người khác vừa sửa khu này sau khi bạn mở nó. Giá trị "
+                            "bạn nhập vẫn còn đây; xem thay đổi kia rồi lưu lại nếu cần.",
+                      "en": "Not saved: someone else changed this record after you opened "
+                            "it. Your values are still here; look at the other change, then "
+                            "save again if you still want to."},
+    "edit.conflict.row": {"vi": "{who} lúc {when}: {field} {before} → {after}",
+                          "en": "{who} at {when}: {field} {before} → {after}"},
+    "edit.reload": {"vi": "Xem bản mới nhất", "en": "Load the latest version"},
+    "edit.not_shown": {"vi": "{field}: vẫn hiển thị giá trị của nguồn có mức tin cậy cao hơn "
+                             "(hoặc mới hơn).",
+                       "en": "{field}: the value of a higher-tier (or newer) source is still "
+                             "the one shown."},
+    "edit.signin": {"vi": "Đăng nhập với vai trò biên tập viên để sửa.",
+                    "en": "Sign in as an editor to make changes."},
+    "edit.record_source": {"vi": "Nguồn của khu", "en": "Source of the record"},
+    "draw.boundary": {"vi": "Vẽ hoặc sửa ranh giới", "en": "Draw or edit the boundary"},
+    "draw.route": {"vi": "Vẽ hoặc sửa tuyến", "en": "Draw or edit the route"},
+    "draw.hint": {"vi": "Nhấp trên bản đồ để đặt các đỉnh (bám vào ranh giới gần đó); nhấp "
+                        "vào đỉnh đầu để khép vùng; kéo đỉnh để sửa; rồi bấm “Xong” trên bản "
+                        "đồ.",
+                  "en": "Click on the map to place vertices (they snap to nearby "
+                        "boundaries); click the first vertex to close the shape; drag "
+                        "vertices to edit; then press “Finish” on the map."},
+    "draw.done": {"vi": "Xong", "en": "Finish"},
+    "draw.cancel": {"vi": "Hủy", "en": "Cancel"},
+    "draw.drawing": {"vi": "Đang vẽ", "en": "Drawing"},
+    "draw.from": {"vi": "Vẽ theo", "en": "Drawn from"},
+    "draw.from.imagery": {"vi": "ảnh vệ tinh, ảnh hàng không", "en": "satellite or aerial "
+                                                                     "imagery"},
+    "draw.from.plan": {"vi": "bản vẽ quy hoạch được duyệt", "en": "an approved plan sheet"},
+    "draw.from.survey": {"vi": "số liệu khảo sát", "en": "a survey"},
+    "panel.measured": {"vi": "Diện tích đo từ ranh giới (VN-2000): {m} ha · diện tích công bố: "
+                             "{d}",
+                       "en": "Area measured from the boundary (VN-2000): {m} ha · declared "
+                             "area: {d}"},
+    "draw.measured": {"vi": "Diện tích đo được (VN-2000): {m} ha · diện tích công bố: {d}",
+                      "en": "Measured area (VN-2000): {m} ha · declared area: {d}"},
+    "draw.save": {"vi": "Lưu hình vẽ", "en": "Save the drawing"},
+    "draw.discard": {"vi": "Bỏ hình vẽ", "en": "Discard the drawing"},
+    "draw.saved": {"vi": "Đã lưu hình vẽ (số hóa).", "en": "Drawing saved (digitised)."},
+    "draw.waiting": {"vi": "Vẽ trên bản đồ rồi bấm “Xong”.",
+                     "en": "Draw on the map, then press “Finish”."},
+    "add.title": {"vi": "Thêm khu mới", "en": "Add a zone"},
+    "add.start": {"vi": "Thêm khu mới trên bản đồ", "en": "Add a zone on the map"},
+    "add.save": {"vi": "Thêm khu", "en": "Add the zone"},
+    "add.added": {"vi": "Đã thêm {name}.", "en": "Added {name}."},
+    "add.draw": {"vi": "Vẽ ranh giới (hoặc một điểm) của khu mới trên bản đồ, rồi bấm “Xong”.",
+                 "en": "Draw the new zone's boundary (or a point) on the map, then press "
+                       "“Finish”."},
+    "delete.title": {"vi": "Xóa khu", "en": "Delete the zone"},
+    "delete.confirm": {"vi": "Tôi chắc chắn muốn xóa {name} (khu vẫn còn trong lịch sử và có "
+                             "thể khôi phục)",
+                       "en": "I am sure I want to delete {name} (it stays in the history and "
+                             "can be restored)"},
+    "delete.button": {"vi": "Xóa khu này", "en": "Delete this zone"},
+    "delete.done": {"vi": "Đã xóa {name}.", "en": "Deleted {name}."},
+    "hist.none": {"vi": "Chưa có thay đổi nào được ghi.", "en": "No change recorded yet."},
+    "hist.when": {"vi": "Lúc (giờ Việt Nam)", "en": "When (Vietnam time)"},
+    "hist.who": {"vi": "Người sửa", "en": "Who"},
+    "hist.action": {"vi": "Việc", "en": "Action"},
+    "hist.record": {"vi": "Bản ghi", "en": "Record"},
+    "hist.field": {"vi": "Trường", "en": "Field"},
+    "hist.before": {"vi": "Trước", "en": "Before"},
+    "hist.after": {"vi": "Sau", "en": "After"},
+    "hist.source": {"vi": "Nguồn", "en": "Source"},
+    "hist.reverted": {"vi": "đã hoàn tác ({by})", "en": "reverted ({by})"},
+    "hist.revert": {"vi": "Hoàn tác thay đổi", "en": "Revert a change"},
+    "hist.revert.pick": {"vi": "Thay đổi cần hoàn tác", "en": "Change to revert"},
+    "hist.revert.button": {"vi": "Hoàn tác", "en": "Revert"},
+    "hist.reverted.done": {"vi": "Đã hoàn tác.", "en": "Reverted."},
+    "hist.recent": {"vi": "Thay đổi gần đây của nhóm", "en": "The team's recent changes"},
+    "hist.geometry": {"vi": "hình dạng", "en": "shape"},
+    "action.edit": {"vi": "sửa", "en": "edit"},
+    "action.draw": {"vi": "vẽ", "en": "drawing"},
+    "action.add": {"vi": "thêm", "en": "added"},
+    "action.delete": {"vi": "xóa", "en": "deleted"},
+    "action.import": {"vi": "nhập tệp", "en": "import"},
+    "action.undo_import": {"vi": "hoàn tác nhập", "en": "import undone"},
+    "action.revert": {"vi": "hoàn tác", "en": "revert"},
+    "action.user": {"vi": "tài khoản", "en": "account"},
+    "data.signin": {"vi": "Đăng nhập với vai trò biên tập viên để nhập tệp hoặc hoàn tác.",
+                    "en": "Sign in as an editor to import a file or undo an import."},
+    "attr.serves": {"vi": "Phục vụ các khu", "en": "Zones it serves"},
 }
 
 

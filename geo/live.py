@@ -25,7 +25,7 @@ from typing import Any
 from geo.register import Register
 from geo.store import Store, default_location, open_store
 
-__all__ = ["Snapshot", "current", "snapshot_by_key", "snapshot_key", "store_plot_tile"]
+__all__ = ["Snapshot", "current", "snapshot_by_key", "snapshot_key", "store", "store_plot_tile"]
 
 _KEEP = 4  # snapshots kept in memory (a page may still show an older version)
 
@@ -67,6 +67,16 @@ def snapshot_key(location: str, version: str) -> str:
     return hashlib.sha256(f"{location}\n{version}".encode()).hexdigest()[:16]
 
 
+def store(location: str | None = None) -> Store:
+    """Return the store the app shares for ``location`` (one PostGIS pool per server)."""
+    loc = location or default_location()
+    with _lock:
+        found = _stores.get(loc)
+        if found is None:
+            found = _stores[loc] = open_store(location)
+        return found
+
+
 def current(location: str | None = None) -> Snapshot:
     """Return the snapshot of the store's current version, reading the store if needed.
 
@@ -82,12 +92,9 @@ def current(location: str | None = None) -> Snapshot:
         If the store cannot be opened or read.
     """
     loc = location or default_location()
-    with _lock:
-        store = _stores.get(loc)
-        if store is None:
-            store = _stores[loc] = open_store(location)
+    shared = store(location)
     # Asked on every call: a file's stat or one small query, never stale.
-    version = store.version()
+    version = shared.version()
     key = snapshot_key(loc, version)
     with _lock:
         snap = _snapshots.get(key)
@@ -97,12 +104,12 @@ def current(location: str | None = None) -> Snapshot:
     # Read outside the lock: a slow store must not block the other sessions' reads. One
     # consistent read gives the register and the version it is (a write may have landed
     # since the version was asked): the snapshot is filed under what was really read.
-    read = store.snapshot()
+    read = shared.snapshot()
     register, version, key = read.register, read.version, snapshot_key(loc, read.version)
     with _lock:
         snap = _snapshots.get(key)
         if snap is None:
-            snap = Snapshot(key, version, loc, store.description, register)
+            snap = Snapshot(key, version, loc, shared.description, register)
             _snapshots[key] = snap
             while len(_snapshots) > _KEEP:
                 _snapshots.popitem(last=False)

@@ -25,10 +25,14 @@ would change nothing writes nothing.
 
 Undo names what it undoes: by default the caller's own last import still in
 effect, or the import whose id is given. Undoing another person's import is an
-admin action (``as_admin=True``): until sign-in exists (issue 13), the command
-line's ``--force`` is that admin; the app never passes it. An import whose
-zones were changed since (by a later import, or an edit) is not undone until
-that later change is.
+admin action: the signed-in person's role decides. An import whose zones were
+changed since (by a later import, or an edit) is not undone until that later
+change is.
+
+Both are written through the unit of work (:func:`geo.edit.run`): an import
+needs an editor, and records each zone and field it adds or changes in the
+history (its batch is the import's id), so an edit based on a zone as it was
+before the import is refused as a conflict, as between two edits.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ import pandas as pd
 from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
+from geo.auth import Actor, Role
+from geo.edit import Work, run
 from geo.register import Register, normalise_zones
 from geo.schema import (
     MEASURED_ZONE_COLUMNS,
@@ -542,7 +548,26 @@ def _duplicate(register: Register, sha256: str | None,
     return None
 
 
-def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
+def _record_import(work: Work, before: Register, after: Register, plan: MergePlan,
+                   import_id: str, filename: str) -> None:
+    """One history row per zone the import adds, and per field it changes."""
+    old = before.zones.set_index("id")
+    new = after.zones.set_index("id")
+    detail = {"import_id": import_id, "file": filename}
+    for zid in plan.added:
+        work.record("zones", zid, None, None, new.loc[zid, "name_vi"], import_id, detail)
+    for zid, fields in plan.changed.items():
+        for f in fields:
+            if f == "geometry":
+                work.record("zones", zid, f, _describe(old.loc[zid].geometry,
+                                                       old.loc[zid, "geometry_quality"]),
+                            _describe(new.loc[zid].geometry, new.loc[zid, "geometry_quality"]),
+                            import_id, detail)
+            else:
+                work.record("zones", zid, f, old.loc[zid, f], new.loc[zid, f], import_id, detail)
+
+
+def apply_merge(store: Store, plan: MergePlan, *, filename: str, actor: Actor | None,
                 at: datetime | None = None, sha256: str | None = None,
                 choices: dict[str, Any] | None = None, again: bool = False,
                 import_id: str | None = None) -> MergeResult:
@@ -556,6 +581,9 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
 
     Parameters
     ----------
+    actor
+        The signed-in person importing: an editor or admin (checked against the
+        register's accounts; anyone else raises :class:`geo.auth.PermissionDenied`).
     sha256
         SHA-256 of the file's bytes. When an import of the same content, read
         with the same ``choices``, is in effect, nothing is written and the
@@ -576,8 +604,8 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
     MergeRefused
         If the merge would make :func:`geo.validate.validate` report a problem.
     """
-    at = at or datetime.now(UTC)
-    who = who.strip()
+    at = (at or datetime.now(UTC)).replace(microsecond=0)
+    who = actor.name.strip() if actor is not None else ""
     choices = dict(choices or {})
     source = import_source(filename, who, at, import_id)
     zones = plan.zones.copy()
@@ -586,7 +614,8 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
     plan = replace(plan, zones=zones)
     outcome: dict[str, Any] = {"plan": plan}
 
-    def change(register: Register) -> Register:
+    def change(work: Work) -> Register:
+        register = work.register
         # The register may have moved on: plan again, with the same choices.
         fresh = plan_merge(register, plan.zones, replace_worse=plan.replace_worse,
                            covered=plan.covered)
@@ -608,13 +637,16 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, who: str,
                              "choices": choices, **fresh.to_json(), "undo": undo},
                             ensure_ascii=False, default=str)
         outcome["record"] = ImportRecord(
-            import_id=source["source_id"], file=filename, who=who,
+            import_id=source["source_id"], file=filename, who=work.actor.name,
             at=at.isoformat(timespec="seconds"), source_id=source["source_id"], sha256=sha256,
             choices=choices, added=fresh.added, changed=tuple(fresh.changed))
+        _record_import(work, register, merged, fresh, source["source_id"], filename)
         return replace(merged, sources=sources).with_audit(
-            at.isoformat(timespec="seconds"), who, IMPORT_ACTION, detail)
+            at.isoformat(timespec="seconds"), work.actor.name, IMPORT_ACTION, detail)
 
-    register = store.update(change)
+    # The plan was checked against validate() above (MergeRefused names its problems).
+    register = run(store, actor, Role.EDITOR, "import", change, action=IMPORT_ACTION,
+                   batch_id=source["source_id"], at=at, check_sources=False).register
     return MergeResult(plan=outcome["plan"], register=register, record=outcome.get("record"),
                        duplicate_of=outcome.get("duplicate_of"))
 
@@ -653,12 +685,34 @@ def _pick(register: Register, import_id: str | None, who: str,
     raise UnknownImport(record.import_id)  # unreachable: the record came from the audit
 
 
+def _edited_since(register: Register, record: ImportRecord,
+                  zones: set[str]) -> list[dict[str, Any]]:
+    """Edits (not imports) of these zones after the import that still stand."""
+    from geo.edit import REVERT_ACTION, history
+
+    h = history(register).iloc[::-1]  # oldest first
+    ids = list(h["batch_id"])
+    if record.import_id not in ids:
+        return []
+    later = h.iloc[ids.index(record.import_id):]
+    later = later[(later["table_name"] == "zones") & later["record"].isin(zones)
+                  & ~later["action"].isin([IMPORT_ACTION, UNDO_ACTION, REVERT_ACTION])
+                  & later["reverted_by"].isna()]
+    return later.to_dict("records")
+
+
 def _check_unchanged(register: Register, record: ImportRecord, undo: dict[str, Any]) -> None:
     """Refuse to undo an import whose zones rest on something newer than it."""
     current = dict(zip(register.zones["id"], register.zones["source_id"], strict=True))
     touched = [*undo["added"], *undo["before"]]
     moved = [z for z in touched if z in current and current[z] != record.source_id]
     moved += [z for z in undo["before"] if z not in current]
+    edits = _edited_since(register, record, set(touched))
+    if edits:
+        from geo.edit import describe_change
+
+        raise UndoConflict(f"cannot undo {record.describe()}: edited since "
+                           f"({describe_change(edits[-1])}); revert that edit first")
     if not moved:
         return
     later = [r for r in imports(register) if r.in_effect and r.at >= record.at
@@ -668,20 +722,28 @@ def _check_unchanged(register: Register, record: ImportRecord, undo: dict[str, A
                        f"changed since{by}")
 
 
-def undo_import(store: Store, import_id: str | None = None, *, who: str,
-                as_admin: bool = False, at: datetime | None = None) -> dict[str, Any]:
+def _plot_zones(register: Register, undo: dict[str, Any],
+                plots_done: dict[str, list[str]]) -> list[str]:
+    """The zones whose plots an undo takes back or restores (for its history rows)."""
+    if not plots_done:
+        return []
+    now = dict(zip(register.plots["id"], register.plots["zone_id"], strict=True))
+    before = {pid: row.get("zone_id") for pid, row in undo["plots"]["before"].items()}
+    ids = [*plots_done["plots_removed"], *plots_done["plots_restored"]]
+    return sorted({str(z) for z in (now.get(p) or before.get(p) for p in ids) if z})
+
+
+def undo_import(store: Store, import_id: str | None = None, *, actor: Actor | None,
+                at: datetime | None = None) -> dict[str, Any]:
     """Put the register back as it was before one import, and record who undid it.
 
     Parameters
     ----------
     import_id
         The import to undo; by default ``who``'s own last import still in effect.
-    who
-        The person undoing (recorded in the audit).
-    as_admin
-        Allow undoing another person's import. This is the hook for sign-in
-        (issue 13): only a caller that has checked the person is an admin may
-        pass True. The audit records it.
+    actor
+        The signed-in person undoing (recorded in the audit and the history): an
+        editor may undo their own imports, an admin anyone's.
 
     Returns
     -------
@@ -696,16 +758,19 @@ def undo_import(store: Store, import_id: str | None = None, *, who: str,
     UnknownImport
         If no import has ``import_id``.
     NotYourImport
-        If the import is someone else's and ``as_admin`` is False.
+        If the import is someone else's and the person is not an admin.
+    geo.auth.PermissionDenied
+        If nobody is signed in, or the person is a viewer.
     UndoConflict
         If the import's zones were changed since by something not yet undone.
     """
-    at = at or datetime.now(UTC)
-    who = who.strip()
+    at = (at or datetime.now(UTC)).replace(microsecond=0)
     done: dict[str, Any] = {}
 
-    def change(register: Register) -> Register:
-        record, detail = _pick(register, import_id, who, as_admin)
+    def change(work: Work) -> Register:
+        register = work.register
+        who = work.actor.name
+        record, detail = _pick(register, import_id, who, work.actor.role == Role.ADMIN)
         undo = detail["undo"]
         _check_unchanged(register, record, undo)
         from geo.plotmerge import restore_plots  # plot imports; it builds on this module
@@ -732,13 +797,21 @@ def undo_import(store: Store, import_id: str | None = None, *, who: str,
                                  "import_by": record.who}
         if not _same_person(record.who, who):
             entry["as_admin"] = True
+        for zid in [*undo["added"], *undo["before"]]:
+            work.record("zones", zid, None, record.import_id, None, record.source_id,
+                        {"undoes": record.import_id, "file": record.file})
+        for zid in _plot_zones(work.register, undo, plots_done):
+            work.record("plots", zid, "plots", record.import_id, None, record.source_id,
+                        {"undoes": record.import_id, "file": record.file})
         return restored.with_audit(at.isoformat(timespec="seconds"), who, UNDO_ACTION,
                                    json.dumps(entry, ensure_ascii=False))
 
-    store.update(change)
+    run(store, actor, Role.EDITOR, "undo an import", change, action=UNDO_ACTION, at=at,
+        check_sources=False)
     return done
 
 
-def undo_last_import(store: Store, *, who: str, at: datetime | None = None) -> dict[str, Any]:
-    """Undo ``who``'s own last import still in effect (see :func:`undo_import`)."""
-    return undo_import(store, None, who=who, at=at)
+def undo_last_import(store: Store, *, actor: Actor | None,
+                     at: datetime | None = None) -> dict[str, Any]:
+    """Undo the person's own last import still in effect (see :func:`undo_import`)."""
+    return undo_import(store, None, actor=actor, at=at)

@@ -42,6 +42,8 @@ import shapely
 from shapely import wkt
 from shapely.geometry.base import BaseGeometry
 
+from geo.auth import Actor, Role
+from geo.edit import Work, run
 from geo.importer.plots import PLOT_ID_MAX, code_key
 from geo.merge import (
     IMPORT_ACTION,
@@ -388,20 +390,49 @@ def _duplicate(register: Register, sha256: str | None,
     return None
 
 
-def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str, who: str,
-                     at: datetime | None = None, sha256: str | None = None,
-                     choices: dict[str, Any] | None = None, again: bool = False,
-                     import_id: str | None = None,
+def _record_plot_import(work: Work, before: Register, plan: PlotMergePlan,
+                        import_id: str, filename: str) -> None:
+    """One history row per zone whose plots the import touches (not one per plot).
+
+    A file of plots may hold tens of thousands: the history says, per zone, how many
+    plots it held before and after and how many were added, changed and removed.
+    """
+    zone_of = dict(zip(plan.plots["id"], plan.plots["zone_id"], strict=True))
+    old_zone = dict(zip(before.plots["id"], before.plots["zone_id"], strict=True))
+    touched: dict[str, dict[str, int]] = {}
+    for what, ids in (("added", plan.added), ("changed", list(plan.changed)),
+                      ("removed", plan.removed)):
+        for pid in ids:
+            zid = zone_of.get(pid) or old_zone.get(pid)
+            if zid is not None:
+                counts = touched.setdefault(str(zid), {"added": 0, "changed": 0, "removed": 0})
+                counts[what] += 1
+    held = before.plots["zone_id"].value_counts().to_dict()
+    for zid, counts in sorted(touched.items()):
+        had = int(held.get(zid, 0))
+        work.record(PLOTS_TABLE, zid, "plots", f"{had} plots",
+                    f"{had + counts['added'] - counts['removed']} plots", import_id,
+                    {"import_id": import_id, "file": filename, **counts})
+
+
+def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str,
+                     actor: Actor | None, at: datetime | None = None,
+                     sha256: str | None = None, choices: dict[str, Any] | None = None,
+                     again: bool = False, import_id: str | None = None,
                      expect_version: str | None = None) -> PlotMergeResult:
     """Write the plan in one transaction, citing the file as a new source, with an audit entry.
 
-    As :func:`geo.merge.apply_merge`: planned again under the write lock with the
-    same choices, and that plan written and returned; a file of the same content
+    As :func:`geo.merge.apply_merge`, through the one write path
+    (:func:`geo.edit.run`): planned again under the write lock with the same
+    choices, and that plan written and returned; a file of the same content
     read with the same ``choices`` and still in effect is not imported again
-    unless ``again``; a plan that changes nothing writes nothing.
+    unless ``again``; a plan that changes nothing writes nothing. The history
+    gets one row per zone whose plots changed.
 
     Parameters
     ----------
+    actor
+        The signed-in person importing: an editor or admin.
     choices
         How the file was read (layer, CRS, encoding, zone), recorded with the import
         and compared to tell a repeated import.
@@ -413,9 +444,11 @@ def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str, who: s
     ------
     MergeRefused
         If the plan has problems (a zone removed meanwhile).
+    geo.auth.PermissionDenied
+        If nobody is signed in, or the person is a viewer.
     """
-    at = at or datetime.now(UTC)
-    who = who.strip()
+    at = (at or datetime.now(UTC)).replace(microsecond=0)
+    who = actor.name.strip() if actor is not None else ""
     choices = {**(choices or {}), "table": PLOTS_TABLE}
     source = import_source(filename, who, at, import_id)
     plots = plan.plots.copy()
@@ -424,7 +457,8 @@ def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str, who: s
     plan = replace(plan, plots=plots)
     outcome: dict[str, Any] = {"plan": plan}
 
-    def change(register: Register) -> Register:
+    def change(work: Work) -> Register:
+        register = work.register
         fresh = plan_plot_merge(register, plan.plots, replace_worse=plan.replace_worse,
                                 replace_zones=plan.replace_zones, covered=plan.covered)
         outcome["plan"] = fresh
@@ -445,14 +479,18 @@ def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str, who: s
                              "choices": choices, **fresh.to_json(), "undo": undo},
                             ensure_ascii=False, default=str)
         outcome["record"] = ImportRecord(
-            import_id=source["source_id"], file=filename, who=who,
+            import_id=source["source_id"], file=filename, who=work.actor.name,
             at=at.isoformat(timespec="seconds"), source_id=source["source_id"], sha256=sha256,
             choices=choices, added=fresh.added, changed=tuple(fresh.changed),
             table=PLOTS_TABLE, removed=fresh.removed)
+        _record_plot_import(work, register, fresh, source["source_id"], filename)
         return replace(merged, sources=sources).with_audit(
-            at.isoformat(timespec="seconds"), who, IMPORT_ACTION, detail)
+            at.isoformat(timespec="seconds"), work.actor.name, IMPORT_ACTION, detail)
 
-    register = store.update(change, expect_version=expect_version)
+    # The plan's problems were checked above (MergeRefused names them).
+    register = run(store, actor, Role.EDITOR, "import plots", change, action=IMPORT_ACTION,
+                   batch_id=source["source_id"], at=at, check_sources=False,
+                   expect_version=expect_version).register
     return PlotMergeResult(plan=outcome["plan"], register=register,
                            record=outcome.get("record"),
                            duplicate_of=outcome.get("duplicate_of"))

@@ -62,7 +62,8 @@ from geo import dburl, settings
 from geo.errors import LockTimeout, StoreError
 from geo.lock import Holder, timeout_message, waiting_message
 from geo.mapdata import PLOT_STATUS_CODES
-from geo.register import AUDIT_COLUMNS, Register, normalise_register
+from geo.register import AUDIT_COLUMNS, Register, empty_table, normalise_register
+from geo.schema import HISTORY_COLUMNS, USER_COLUMNS
 from geo.store import Snapshot, _check_version, check_text
 from geo.tiles import BUFFER, EXTENT, check_tile
 
@@ -74,9 +75,11 @@ DEFAULT_SCHEMA = "kcn_atlas"
 SRID = 4326
 
 _SPATIAL = ("zones", "projects", "plots")
-_PLAIN = ("figures", "sources", "zone_values", "audit")
+_PLAIN = ("figures", "sources", "zone_values", "audit", "users", "history")
 _TABLES = _SPATIAL + _PLAIN
-_OPTIONAL = ("plots",)  # registers written before plots existed have no such table
+# Registers written before plots, accounts and history existed have no such tables.
+_OPTIONAL = ("plots", "users", "history")
+_EMPTY_COLUMNS = {"audit": AUDIT_COLUMNS, "users": USER_COLUMNS, "history": HISTORY_COLUMNS}
 _SCHEMES = ("postgresql", "postgresql+psycopg")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _VERSION_TABLE = "_version"
@@ -227,6 +230,8 @@ class PostgisStore:
             gdf = gpd.read_postgis(sa.text(sql), conn, geom_col="geometry", crs=f"EPSG:{SRID}")
             tables[name] = gdf.drop(columns="_pos")
         for name in _PLAIN:
+            if name in missing:
+                continue
             sql = f"SELECT * FROM {self._table(name)} ORDER BY _pos"  # noqa: S608
             tables[name] = pd.read_sql(sa.text(sql), conn).drop(columns="_pos")
         return normalise_register(Register(**tables))
@@ -396,8 +401,8 @@ class PostgisStore:
         conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {_quote(self.schema)}"))
         for name in _TABLES:
             df: pd.DataFrame = getattr(register, name)
-            if name == "audit" and df.empty:
-                df = pd.DataFrame({c: pd.Series(dtype=object) for c in AUDIT_COLUMNS})
+            if name in _EMPTY_COLUMNS and df.empty:
+                df = empty_table(_EMPTY_COLUMNS[name])
             _write_table(conn, self._table(name), df, spatial=name in _SPATIAL)
         # A new token in the same transaction tells readers' caches the register changed.
         table = self._table(_VERSION_TABLE)

@@ -15,11 +15,13 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import STORE_CRS
 from geo.schema import (
     FIGURE_COLUMNS,
+    HISTORY_COLUMNS,
     NUMERIC_ZONE_COLUMNS,
     PLOT_COLUMNS,
     PLOT_NUMERIC_COLUMNS,
     PROJECT_COLUMNS,
     SOURCE_COLUMNS,
+    USER_COLUMNS,
     VALUE_FIELDS,
     ZONE_COLUMNS,
     ZONE_VALUE_COLUMNS,
@@ -35,6 +37,7 @@ __all__ = [
     "RegisterFormatError",
     "bundled_source_dir",
     "empty_plots",
+    "empty_table",
     "normalise_plots",
     "is_exact",
     "ordered_values",
@@ -49,6 +52,19 @@ class RegisterFormatError(ValueError):
     """A source file of the register is malformed."""
 
 
+def empty_table(columns: list[str]) -> pd.DataFrame:
+    """Return a plain table with these text columns and no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _empty_users() -> pd.DataFrame:
+    return empty_table(USER_COLUMNS)
+
+
+def _empty_history() -> pd.DataFrame:
+    return empty_table(HISTORY_COLUMNS)
+
+
 def empty_plots() -> gpd.GeoDataFrame:
     """Return a plots table with no rows (the store's columns, EPSG:4326)."""
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in PLOT_COLUMNS})
@@ -60,7 +76,9 @@ class Register:
     """All tables of the register. Spatial tables are in EPSG:4326.
 
     ``plots`` are the plots (lô đất) inside zones; a register without plot data
-    has an empty table.
+    has an empty table. ``users`` are the accounts of the team that edits it
+    (:mod:`geo.auth`) and ``history`` every change made to it (:mod:`geo.edit`);
+    registers written before they existed have empty ones.
     """
 
     zones: gpd.GeoDataFrame
@@ -70,6 +88,8 @@ class Register:
     zone_values: pd.DataFrame
     audit: pd.DataFrame
     plots: gpd.GeoDataFrame = field(default_factory=empty_plots)
+    users: pd.DataFrame = field(default_factory=_empty_users)
+    history: pd.DataFrame = field(default_factory=_empty_history)
 
     def with_zones(self, zones: gpd.GeoDataFrame) -> Register:
         """Return a copy of the register with other zones."""
@@ -169,6 +189,9 @@ def normalise_register(reg: Register) -> Register:
                                  ["zone_id", "field", "source_id"]),
         audit=_text_frame(reg.audit, AUDIT_COLUMNS).reset_index(drop=True),
         plots=normalise_plots(reg.plots),
+        users=_sorted_text(reg.users, USER_COLUMNS, ["name"]),
+        # In the order written: the history is append-only and read newest last.
+        history=_text_frame(reg.history, HISTORY_COLUMNS).reset_index(drop=True),
     )
 
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 __all__ = [
     "FIGURE_COLUMNS",
+    "HISTORY_COLUMNS",
+    "USER_COLUMNS",
     "MEASURED_ZONE_COLUMNS",
     "NUMERIC_ZONE_COLUMNS",
     "PROJECT_COLUMNS",
@@ -279,3 +281,16 @@ PLOT_COLUMNS = [
     "notes",
 ]
 PLOT_NUMERIC_COLUMNS = ["area_declared_ha", "area_measured_ha"]
+
+# The accounts of the people who edit the register (geo.auth). password_hash is an argon2
+# hash (never the password); empty for an account that only signs in through single
+# sign-on, where ``email`` is the identity the provider vouches for.
+USER_COLUMNS = ["name", "role", "password_hash", "email", "created_at", "created_by",
+                "updated_at"]
+
+# Every change to the register, one row per record and field (geo.edit): who, when (UTC,
+# ISO 8601), what (action), which record and field, the value before and after (JSON
+# text), the source the new value cites, and what a revert needs (``detail``, JSON).
+# Rows of one save or one import share ``batch_id``. Append-only, in the order written.
+HISTORY_COLUMNS = ["change_id", "batch_id", "at", "who", "action", "table_name", "record",
+                   "field", "before", "after", "source_id", "detail"]

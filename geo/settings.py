@@ -19,6 +19,7 @@ __all__ = [
     "SettingError",
     "get",
     "lock_timeout",
+    "sign_in_modes",
     "user",
     "write_timeout",
 ]
@@ -48,6 +49,18 @@ SETTINGS: tuple[Setting, ...] = (
         "KCN_ATLAS_USER", None,
         "The name the audit records for imports and undos made from the command line, "
         "and whose imports `undo-import` takes back by default. Default: the login name.",
+    ),
+    Setting(
+        "KCN_ATLAS_PASSWORD", None,
+        "The password of the account named by `--user` (or `KCN_ATLAS_USER`) for commands "
+        "that write (`import`, `undo-import`, `set`, `user ...`), for scripts. Without it "
+        "the password is read from standard input (never from an argument).",
+    ),
+    Setting(
+        "KCN_ATLAS_SIGN_IN", "password",
+        "How people sign in to the app: `password` (accounts in the register), `oidc` "
+        "(single sign-on through Streamlit's `st.login`, configured in "
+        "`.streamlit/secrets.toml`; the provider's e-mail maps to an account) or `both`.",
     ),
     Setting(
         "KCN_ATLAS_PUBLIC_URL", None,
@@ -113,3 +126,12 @@ def user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name (a container with an unknown uid)
         return f"uid {os.getuid()}"
+
+
+def sign_in_modes() -> tuple[str, ...]:
+    """The app's ways of signing in (``KCN_ATLAS_SIGN_IN``): ``password``, ``oidc`` or both."""
+    text = (get("KCN_ATLAS_SIGN_IN") or "password").strip().lower()
+    modes = {"password": ("password",), "oidc": ("oidc",), "both": ("password", "oidc")}
+    if text not in modes:
+        raise SettingError(f"KCN_ATLAS_SIGN_IN must be password, oidc or both, not {text!r}")
+    return modes[text]

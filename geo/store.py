@@ -46,9 +46,11 @@ from geo.lock import FileLock, Holder
 from geo.register import (
     AUDIT_COLUMNS,
     Register,
+    empty_table,
     normalise_register,
     read_source_dir,
 )
+from geo.schema import HISTORY_COLUMNS, USER_COLUMNS
 
 __all__ = [
     "DEFAULT_STORE",
@@ -74,8 +76,11 @@ STORE_ENV = "KCN_ATLAS_STORE"
 _BUILD_DATE = "2026-01-01T00:00:00Z"
 
 _SPATIAL = ("zones", "projects", "plots")
-_PLAIN = ("figures", "sources", "zone_values", "audit")
-_OPTIONAL = ("plots",)  # registers written before plots existed have no such layer
+_PLAIN = ("figures", "sources", "zone_values", "audit", "users", "history")
+# Registers written before plots, accounts and history existed have no such tables.
+_OPTIONAL = ("plots", "users", "history")
+# Plain tables written with their columns even when empty (GDAL needs a column).
+_EMPTY_COLUMNS = {"audit": AUDIT_COLUMNS, "users": USER_COLUMNS, "history": HISTORY_COLUMNS}
 
 # Envelope sizes of a GeoPackage geometry blob header, by the flags' envelope code.
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
@@ -95,6 +100,10 @@ class Store(Protocol):
     @property
     def description(self) -> str:
         """Say where the register lives, for messages (never with a password)."""
+        ...
+
+    def exists(self) -> bool:
+        """Tell whether a register is stored there."""
         ...
 
     def read(self) -> Register:
@@ -138,7 +147,8 @@ def check_text(register: Register) -> None:
     for name in (*_SPATIAL, *_PLAIN):
         frame: pd.DataFrame = getattr(register, name)
         key = {"zones": "id", "projects": "id", "plots": "id", "figures": "id",
-               "sources": "source_id", "zone_values": "zone_id"}.get(name)
+               "sources": "source_id", "zone_values": "zone_id", "users": "name",
+               "history": "change_id"}.get(name)
         for col in frame.columns:
             if frame[col].dtype != object or col == "geometry" or pd.api.types.infer_dtype(
                     frame[col], skipna=True) not in ("string", "mixed", "mixed-integer"):
@@ -382,8 +392,8 @@ def _write_gpkg(register: Register, path: Path) -> None:
             )
         for name in _PLAIN:
             df: pd.DataFrame = getattr(register, name)
-            if name == "audit" and df.empty:
-                df = pd.DataFrame({c: pd.Series(dtype=object) for c in AUDIT_COLUMNS})
+            if name in _EMPTY_COLUMNS and df.empty:
+                df = empty_table(_EMPTY_COLUMNS[name])
             pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
@@ -412,7 +422,8 @@ def open_store(location: str | Path | None = None) -> Store:
     :class:`geo.postgis.PostgisStore`.
 
     With no location, the store named by ``KCN_ATLAS_STORE`` is used, else the
-    bundled ``data/atlas.gpkg``, which is built from ``data/src`` on first use.
+    bundled ``data/atlas.gpkg``, which is built from ``data/src`` on first use and
+    again when those sources change, unless it was written since (:mod:`geo.bundled`).
 
     Raises
     ------
@@ -428,7 +439,8 @@ def open_store(location: str | Path | None = None) -> Store:
             return PostgisStore(loc)
         raise StoreError(f"stores of kind {scheme!r} are not supported; give a .gpkg path "
                          "or a postgresql:// URL")
-    store = GeoPackageStore(loc)
-    if location is None and Path(loc) == DEFAULT_STORE and not store.exists():
-        build(DEFAULT_STORE)
-    return store
+    if location is None and Path(loc) == DEFAULT_STORE:
+        from geo.bundled import refresh  # it builds through this module
+
+        refresh(DEFAULT_STORE)
+    return GeoPackageStore(loc)

@@ -41,6 +41,9 @@ ASSETS = {
     "leaflet_css": f"{STATIC}/vendor/leaflet.css",
     "protomaps_js": f"{STATIC}/vendor/protomaps-leaflet.js",
     "images": f"{STATIC}/vendor/images/",
+    # Loaded only when an editor draws (Leaflet-Geoman: drawing, snapping, vertex editing).
+    "geoman_js": f"{STATIC}/vendor/leaflet-geoman.js",
+    "geoman_css": f"{STATIC}/vendor/leaflet-geoman.css",
 }
 
 
@@ -96,7 +99,7 @@ class MapView:
 def map_labels(lang: str) -> dict[str, str]:
     """Return the labels the component writes itself (tooltips, list, notices)."""
     labels = label_group(lang, "kind.", "status.", "pkind.", "tier.", "list.", "map.",
-                         "quality.", "plot.")
+                         "quality.", "plot.", "draw.")
     for key in ("unknown", "legend.title", "attr.area_total_ha", "attr.occupancy_pct"):
         labels[key] = t(key, lang)
     return labels
@@ -191,4 +194,7 @@ def component_data(view: MapView, *, features_url: str) -> dict[str, Any]:
                   "status": list(state.pstatus), "highlight": list(view.plot_highlight)}
         if view.plot_tiles else None,
         "present": state.view == "present",
+        # Set by the page for a signed-in editor: what to draw or edit, and a drawn preview.
+        "edit": None,
+        "drawn": None,
     }

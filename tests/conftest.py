@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,13 +11,46 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from geo.auth import Actor, Role
 from geo.register import Register, read_source_dir
-from geo.store import GeoPackageStore, build, open_store
+from geo.schema import USER_COLUMNS
+from geo.store import GeoPackageStore, Store, build, open_store
 
 pytest_plugins = ["tests.pgcluster"]  # pg_url, pg_location, pg_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGISTER_SRC = FIXTURES / "register"
+
+# The accounts of the fixture stores: name -> role. Every one has TEAM_PASSWORD.
+TEAM = {"admin": "admin", "planner": "editor", "planner-hp": "editor", "p": "editor",
+        "lan": "editor", "minh": "editor", "viewer": "viewer",
+        **{f"user{i}": "editor" for i in range(4)}}
+TEAM_PASSWORD = "team-secret-8"
+
+
+@functools.cache
+def _team_users() -> pd.DataFrame:
+    # Cheap argon2 parameters for tests: verify() reads them from each hash.
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    hashed = cheap.hash(TEAM_PASSWORD)
+    rows = [{c: None for c in USER_COLUMNS} | {"name": n, "role": r, "password_hash": hashed,
+                                               "created_at": "2026-11-22T00:00:00+00:00",
+                                               "created_by": "tests"}
+            for n, r in TEAM.items()]
+    return pd.DataFrame(rows)[USER_COLUMNS]
+
+
+def add_team(store: Store) -> Store:
+    """Give a store the test accounts (:data:`TEAM`), without a history entry."""
+    store.update(lambda reg: replace(reg, users=_team_users().copy()))
+    return store
+
+
+def actor(name: str) -> Actor:
+    """The signed-in test account ``name`` (its role from :data:`TEAM`)."""
+    return Actor(name.strip(), Role(TEAM.get(name.strip().casefold(), "viewer")))
 
 
 @pytest.fixture
@@ -27,8 +61,11 @@ def fixture_register() -> Register:
 
 @pytest.fixture
 def fixture_store(tmp_path: Path) -> GeoPackageStore:
-    """A GeoPackage store holding the fixture register."""
-    return build(tmp_path / "atlas.gpkg", REGISTER_SRC)
+    """A GeoPackage store holding the fixture register and the test accounts."""
+    store = build(tmp_path / "atlas.gpkg", REGISTER_SRC)
+    add_team(store)
+    assert isinstance(store, GeoPackageStore)
+    return store
 
 
 def new_zone(i: int, tag: str) -> gpd.GeoDataFrame:

@@ -19,6 +19,13 @@ from app_pages.common import md
 from geo.importer.spool import spool
 from geo.merge import apply_merge, imports, plan_merge
 from geo.validate import validate
+from tests.conftest import actor
+
+
+def sign_in(at: AppTest, name: str) -> AppTest:
+    """Sign the page's session in as a test account (as the sidebar's sign-in does)."""
+    at.session_state["actor"] = actor(name)
+    return at.run()
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = ("Tên khu,Vĩ độ,Kinh độ,Trạng thái,Quỹ đất CN\n"
@@ -74,7 +81,7 @@ def test_a_worse_geometry_is_shown_kept_then_replaced_when_asked(page):
 
 def test_merge_writes_and_releases_the_spooled_upload(page, fixture_store):
     at, path = page()
-    at.text_input(key="who").input("Sở Xây dựng").run()
+    sign_in(at, "planner")
     at.button(key="merge").click().run()
     assert not at.exception
     assert not path.exists() and "import_file" not in at.session_state
@@ -102,7 +109,7 @@ def _import(store, zid, who, hour):
          "status": ["planned"], "geometry_quality": ["approximate"], "source_id": ["import"],
          "as_of": ["2026-11-02"]}, geometry=[Point(106.7, 20.9)], crs="EPSG:4326")
     return apply_merge(store, plan_merge(store.read(), zones), filename=f"{who}.geojson",
-                       who=who, at=datetime(2026, 11, 22, hour, tzinfo=UTC)).record
+                       actor=actor(who), at=datetime(2026, 11, 22, hour, tzinfo=UTC)).record
 
 
 @pytest.fixture
@@ -123,7 +130,7 @@ def test_undo_offers_the_persons_own_last_import_and_asks_first(two_imports):
     store, lan, _minh = two_imports
     at = _data_page()
     assert at.selectbox(key="undo_choice").value is None  # nobody named yet: nothing chosen
-    at.text_input(key="who").input("lan").run()
+    sign_in(at, "lan")
     assert at.selectbox(key="undo_choice").value == lan.import_id  # not minh's newer one
     assert any(md(lan.import_id) in c.value for c in at.caption)
     assert at.button(key="undo").disabled  # not confirmed yet
@@ -141,7 +148,7 @@ def test_undo_offers_the_persons_own_last_import_and_asks_first(two_imports):
 def test_another_persons_import_cannot_be_undone_from_the_page(two_imports):
     store, _lan, minh = two_imports
     at = _data_page()
-    at.text_input(key="who").input("lan").run()
+    sign_in(at, "lan")
     at.selectbox(key="undo_choice").set_value(minh.import_id).run()
     assert any("Lần nhập này của minh" in w.value for w in at.warning)
     assert at.checkbox(key=f"undo_confirm_{minh.import_id}").disabled
@@ -152,7 +159,7 @@ def test_another_persons_import_cannot_be_undone_from_the_page(two_imports):
 def test_a_page_loaded_before_another_import_still_undoes_what_it_names(two_imports):
     store, lan, _minh = two_imports
     at = _data_page()
-    at.text_input(key="who").input("lan").run()
+    sign_in(at, "lan")
     _import(store, "kcn-lan-2", "lan", 11)  # lan again, from elsewhere, after the page loaded
     at.checkbox(key=f"undo_confirm_{lan.import_id}").check().run()
     at.button(key="undo").click().run()
@@ -187,7 +194,8 @@ def test_a_file_of_plots_is_told_from_its_headings_previewed_and_merged(page, fi
                for m in at.markdown)
     preview = at.get("component_instance")
     assert preview and "CN-01" in preview[0].proto.json_args
-    at.text_input(key="who").input("Ban quản lý KKT Hải Phòng").run()
+    assert at.button(key="merge").disabled  # nobody signed in: the page says to sign in
+    sign_in(at, "planner-hp")
     at.button(key="merge").click().run()
     assert not at.exception, at.exception
     assert not path.exists() and "import_file" not in at.session_state

@@ -18,6 +18,7 @@ from geo.cli import main
 from geo.store import build
 from geo.text import SLUG_MAX
 from geo.validate import validate
+from tests.conftest import TEAM_PASSWORD, add_team
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +67,9 @@ def test_a_5000_character_name_opens_by_link(tmp_path, monkeypatch,
     path = tmp_path / "dai.geojson"
     gpd.GeoDataFrame({"ten_khu": [name], "loai": ["KCN"], "trang_thai": ["planned"]},
                      geometry=[box(106.60, 20.80, 106.62, 20.82)], crs="EPSG:4326").to_file(path)
-    store = build(tmp_path / "atlas.gpkg")
+    store = add_team(build(tmp_path / "atlas.gpkg"))
+    monkeypatch.setenv("KCN_ATLAS_USER", "planner")
+    monkeypatch.setenv("KCN_ATLAS_PASSWORD", TEAM_PASSWORD)
     assert main(["--store", str(store.path), "import", str(path), "--json"]) == 0
     (zid,) = json.loads(capsys.readouterr().out)["merge"]["added"]
     assert len(zid) <= SLUG_MAX

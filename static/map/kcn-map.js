@@ -9,7 +9,11 @@
 // Text from the data only reaches the page through textContent (never innerHTML);
 // the legend's HTML comes escaped from the server.
 //
-// Events sent back: trigger `select` ({t: "zone"|"project", id}). The camera never
+// Events sent back: trigger `select` ({t: "zone"|"project", id}); trigger `drawn`
+// ({seq, geometry} as GeoJSON, or {seq, cancel: true}) when the page asked a signed-in
+// editor to draw (`data.edit`: {seq, kind, id, shape: "Polygon"|"Line", geometry?}): the
+// shape is drawn and edited with Leaflet-Geoman (snapping, vertex editing), loaded only
+// then, on the same map, which is never rebuilt. The camera never
 // reruns the page: it is written into the address bar at once (a copied link reopens
 // the same view) and posted to the app's /api/v1/view endpoint once the map settles
 // (the page's exports read it there).
@@ -193,6 +197,7 @@ function zoneLayerFor(st, f) {
   layer.bindTooltip(() => zoneTooltip(st, f), {sticky: true, direction: "top", opacity: 0.96});
   layer.on("tooltipopen", () => { if (st.plotHit) layer.closeTooltip(); });
   layer.on("click", (ev) => {
+    if (st.editing) return;  // the click places a vertex of the drawing
     L.DomEvent.stopPropagation(ev);
     const hit = plotUnder(st, ev.latlng);
     if (hit && hit.kind === "plot") st.select({t: "plot", id: hit.f.props.id});
@@ -213,6 +218,7 @@ function projectLayerFor(st, f) {
   layer.kcnFeature = f;
   layer.bindTooltip(() => projectTooltip(st, f), {sticky: true, direction: "top", opacity: 0.96});
   layer.on("click", (ev) => {
+    if (st.editing) return;
     L.DomEvent.stopPropagation(ev);
     st.select({t: "project", id: f.id});
   });
@@ -720,6 +726,115 @@ function guardHistory(st) {
   window.history.pushState = keep(guard.push);
 }
 
+// --- drawing and editing shapes (signed-in editors) ---------------------------------
+
+const EDIT_STYLE = {color: "#d9480f", weight: 3, opacity: 1, fillColor: "#d9480f", fillOpacity: 0.15};
+
+function stopEditing(st) {
+  const map = st.map;
+  if (map && map.pm) {
+    map.pm.disableDraw();
+    map.off("pm:create");
+  }
+  if (st.editGroup) {
+    st.editGroup.eachLayer((l) => { if (l.pm) l.pm.disable(); });
+    map.removeLayer(st.editGroup);
+  }
+  if (st.editBar) st.editBar.remove();
+  st.editGroup = null;
+  st.editLayer = null;
+  st.editBar = null;
+  st.editing = false;
+  st.container.dataset.editing = "";
+}
+
+function editBar(st, e) {
+  const L = window.L;
+  const Bar = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd() {
+      const box = el("div", {class: "kcn-edit-bar leaflet-bar"});
+      box.append(el("span", {class: "kcn-edit-title", text: tr(st, "draw.drawing")}));
+      const done = el("button", {type: "button", class: "kcn-edit-done", text: tr(st, "draw.done")});
+      const cancel = el("button", {type: "button", class: "kcn-edit-cancel", text: tr(st, "draw.cancel")});
+      done.addEventListener("click", () => finishEditing(st, e, false));
+      cancel.addEventListener("click", () => finishEditing(st, e, true));
+      box.append(done, cancel);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    },
+  });
+  st.editBar = new Bar().addTo(st.map);
+}
+
+function finishEditing(st, e, cancel) {
+  if (cancel) {
+    stopEditing(st);
+    st.sendDrawn({seq: e.seq, cancel: true});
+    return;
+  }
+  if (!st.editLayer) return;  // nothing drawn yet
+  const geometry = st.editLayer.toGeoJSON().geometry;
+  stopEditing(st);
+  st.sendDrawn({seq: e.seq, geometry});
+}
+
+async function applyEdit(st) {
+  const e = st.data.edit || null;
+  const seq = e ? e.seq : null;
+  if (seq === st.editSeq) return;
+  stopEditing(st);
+  st.editSeq = seq;
+  if (!e) return;
+  await loadScript(st.data.assets.geoman_js);
+  loadCss(st.data.assets.geoman_css);
+  const L = window.L;
+  const map = st.map;
+  // The map was made before Leaflet-Geoman loaded (only editors need it): give it its tools.
+  if (!map.pm) map.pm = new L.PM.Map(map);
+  map.pm.setGlobalOptions({snappable: true, snapDistance: 12, allowSelfIntersection: false,
+                           templineStyle: EDIT_STYLE, hintlineStyle: {...EDIT_STYLE, dashArray: "4 4"},
+                           pathOptions: EDIT_STYLE});
+  st.editing = true;
+  st.container.dataset.editing = e.kind;
+  st.editGroup = L.featureGroup().addTo(map);
+  editBar(st, e);
+  const wanted = e.shape === "Line" ? ["LineString", "MultiLineString"] : ["Polygon", "MultiPolygon"];
+  if (e.geometry && wanted.includes(e.geometry.type)) {
+    // The current shape, its vertices draggable (snapping to the other zones).
+    L.geoJSON(e.geometry, {style: () => EDIT_STYLE}).eachLayer((layer) => {
+      st.editGroup.addLayer(layer);
+      layer.pm.enable({snappable: true, allowSelfIntersection: false});
+      st.editLayer = st.editLayer || layer;
+    });
+    st.container.dataset.editing = `${e.kind}:vertices`;
+  } else {
+    map.pm.enableDraw(e.shape === "Line" ? "Line" : "Polygon", {snappable: true, continueDrawing: false});
+    map.on("pm:create", (ev) => {
+      map.off("pm:create");
+      st.editLayer = ev.layer;
+      map.removeLayer(ev.layer);
+      st.editGroup.addLayer(ev.layer);
+      ev.layer.pm.enable({snappable: true, allowSelfIntersection: false});
+      st.container.dataset.editing = `${e.kind}:drawn`;
+    });
+  }
+}
+
+function applyDrawn(st) {
+  // A shape drawn and not saved yet: shown dashed until the page saves or discards it.
+  const g = st.data.drawn && st.data.drawn.geometry;
+  const key = g ? JSON.stringify(g) : "";
+  if (key === st.drawnKey) return;
+  st.drawnKey = key;
+  if (st.drawnLayer) { st.map.removeLayer(st.drawnLayer); st.drawnLayer = null; }
+  if (g) {
+    st.drawnLayer = window.L.geoJSON(g, {interactive: false,
+      style: () => ({...EDIT_STYLE, dashArray: "6 4"}),
+      pointToLayer: (f, ll) => window.L.circleMarker(ll, {radius: 7, ...EDIT_STYLE})}).addTo(st.map);
+  }
+}
+
 // --- building the map once ---------------------------------------------------
 
 function createMap(st) {
@@ -754,6 +869,7 @@ function createMap(st) {
   st.map.on("moveend", () => onMoveEnd(st));
   st.map.on("mousemove", (ev) => onPointer(st, ev));
   st.map.on("click", (ev) => {
+    if (st.editing) return;
     const hit = plotUnder(st, ev.latlng);
     if (hit && hit.kind === "plot") st.select({t: "plot", id: hit.f.props.id});
   });
@@ -783,6 +899,8 @@ async function update(st) {
   await loadFeatures(st, d.features_url);
   applyState(st);
   applyCamera(st);
+  applyDrawn(st);
+  await applyEdit(st);
   st.container.dataset.ready = "1";
   st.container.dataset.version = d.version;
 }
@@ -799,6 +917,7 @@ export default function (component) {
                                           layerSet: new Set()});
   st.data = data;
   st.select = (what) => setTriggerValue("select", what);
+  st.sendDrawn = (what) => setTriggerValue("drawn", what);
   guardHistory(st);
   // For tests and accessibility tools: what is drawn, and where, without reading pixels.
   host.kcnInspect = {
@@ -836,6 +955,13 @@ export default function (component) {
       return seen.size;
     },
     highlighted: () => [...st.sitePlots],
+    // The drawing in progress: "" when none, else "<kind>", "<kind>:drawn", "<kind>:vertices".
+    editing: () => st.container.dataset.editing || "",
+    // The outline of a zone as drawn now (GeoJSON geometry), for tests.
+    geometryOf: (id) => {
+      const item = st.zones.find((x) => x.f.id === id);
+      return item ? item.f.g : null;
+    },
     pointOfLatLng: (lat, lon) => {
       const p = st.map.latLngToContainerPoint([lat, lon]);
       const r = st.mapDiv.getBoundingClientRect();

@@ -238,9 +238,13 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, atlas_store: Path) -> I
 def private_app_server(tmp_path_factory: pytest.TempPathFactory,
                        atlas_store: Path) -> Iterator[str]:
     """An app on its own copy of the register, for tests that write to it."""
+    from geo.store import open_store
+    from tests.conftest import add_team
+
     folder = tmp_path_factory.mktemp("private")
     store = folder / "atlas.gpkg"
     shutil.copyfile(atlas_store, store)
+    add_team(open_store(store))  # the test accounts (tests/conftest.py TEAM), to sign in
     with run_app(store, folder) as url:
         yield url
 
@@ -341,6 +345,33 @@ def page(
             if shot is not None:
                 sys.stderr.write(f"\nscreenshot: {shot}\n")
         context.close()
+
+
+# --- signing in ----------------------------------------------------------------
+
+
+def sign_in(page: Page, name: str) -> None:
+    """Sign in through the sidebar as the test account ``name`` (password TEAM_PASSWORD)."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import TEAM_PASSWORD
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Biên tập viên: đăng nhập").click()
+    sidebar.get_by_role("textbox", name="Tên tài khoản").fill(name)
+    sidebar.get_by_role("textbox", name="Mật khẩu").fill(TEAM_PASSWORD)
+    sidebar.get_by_role("textbox", name="Mật khẩu").press("Enter")
+    sidebar.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect(sidebar.get_by_text(f"Đã đăng nhập: {name}")).to_be_visible(timeout=30000)
+
+
+def sign_out(page: Page) -> None:
+    """Sign out through the sidebar."""
+    from playwright.sync_api import expect
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="Đăng xuất").click()
+    expect(sidebar.get_by_text("Biên tập viên: đăng nhập")).to_be_visible(timeout=30000)
 
 
 # --- the map -----------------------------------------------------------------

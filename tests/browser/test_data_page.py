@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from shapely.geometry import box
 
 from geo.vntext import encode
+from tests.browser.conftest import sign_in
 
 NAME = "KCN Tràng Duệ Mới"  # TCVN3 can hold it: no capital letter carries a tone
 
@@ -60,8 +61,7 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
     expect(preview.locator("path.kcn-zone")).to_have_count(1)
     save_screenshot(page, "data-page-report")
 
-    page.get_by_role("textbox", name="Người nhập").fill("Sở Xây dựng Hải Phòng")
-    page.get_by_role("textbox", name="Người nhập").press("Enter")
+    sign_in(page, "planner-hp")
     merge = page.get_by_role("button", name="Ghi vào dữ liệu")
     expect(merge).to_be_enabled(timeout=10000)
     merge.click()
@@ -69,7 +69,7 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
         timeout=30000)
     # The history grid keeps its cells in an accessible (visually hidden) table; the undo
     # section below names the same person (this session's import, offered first).
-    expect(page.get_by_text("Sở Xây dựng Hải Phòng", exact=True).first).to_be_attached()
+    expect(page.get_by_text("planner-hp", exact=True).first).to_be_attached()
     expect(page.get_by_text("Tôi muốn hoàn tác lần nhập kcn_moi_tcvn3.zip")).to_be_visible()
 
     page.get_by_role("link", name="Xem trên bản đồ").click()
@@ -80,19 +80,21 @@ def test_upload_report_preview_merge_and_undo(browser_context_factory, private_a
     assert "zone=kcn-trang-due-moi" in page.url
 
     # A new session: undo names the import and asks first, and only for its importer.
+    context.close()
+    context = browser_context_factory(base_url=private_app_server)
+    page = context.pages[0] if context.pages else context.new_page()
     page.goto("/data")
-    expect(page.get_by_text("Ghi tên của bạn vào ô “Người nhập”")).to_be_visible(timeout=30000)
-    page.get_by_role("textbox", name="Người nhập").fill("Sở Xây dựng Hải Phòng")
-    page.get_by_role("textbox", name="Người nhập").press("Enter")
-    confirm = page.get_by_text("Tôi muốn hoàn tác lần nhập kcn_moi_tcvn3.zip của Sở Xây dựng "
-                               "Hải Phòng")
+    expect(page.get_by_text("Đăng nhập với vai trò biên tập viên để nhập tệp")).to_be_visible(
+        timeout=30000)
+    sign_in(page, "planner-hp")
+    confirm = page.get_by_text("Tôi muốn hoàn tác lần nhập kcn_moi_tcvn3.zip của planner-hp")
     expect(confirm).to_be_visible(timeout=30000)
     undo = page.get_by_role("button", name="Hoàn tác lần nhập này")
     expect(undo).to_be_disabled()
     confirm.click()
     expect(undo).to_be_enabled(timeout=10000)
     undo.click()
-    expect(page.get_by_text("Đã hoàn tác việc nhập kcn_moi_tcvn3.zip (Sở Xây dựng Hải Phòng"))\
+    expect(page.get_by_text("Đã hoàn tác việc nhập kcn_moi_tcvn3.zip (planner-hp"))\
         .to_be_visible(timeout=30000)
     page.goto("/?zone=kcn-trang-due-moi")
     expect(page.get_by_text("Liên kết có tham số không hợp lệ, đã bỏ qua: zone")).to_be_visible(

@@ -2,12 +2,19 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from geo.cli import main
 from geo.validate import validate
-from tests.conftest import REGISTER_SRC
+from tests.conftest import REGISTER_SRC, TEAM_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _signed_in(monkeypatch):
+    """Commands that write sign in as $KCN_ATLAS_USER with the test accounts' password."""
+    monkeypatch.setenv("KCN_ATLAS_PASSWORD", TEAM_PASSWORD)
 
 
 def run(capsys, *argv):
@@ -149,7 +156,7 @@ def test_import_then_undo(capsys, fixture_store, tmp_path, monkeypatch):
     assert validate(fixture_store.read()) == []
 
 
-def test_undo_import_by_id_is_refused_for_another_persons_import_unless_forced(
+def test_undo_import_of_another_persons_import_needs_an_admin(
     capsys, fixture_store, tmp_path, monkeypatch
 ):
     store = str(fixture_store.path)
@@ -163,12 +170,13 @@ def test_undo_import_by_id_is_refused_for_another_persons_import_unless_forced(
     code, _, err = run(capsys, "--store", store, "undo-import")
     assert code == 1 and "no import by minh" in err and record["import_id"] in err
     code, _, err = run(capsys, "--store", store, "undo-import", record["import_id"])
-    assert code == 1 and "is not yours (minh)" in err and "--force" in err
+    assert code == 1 and "is not yours (minh)" in err and "only an admin may" in err
     assert "kcn-moi-thu" in set(fixture_store.read().zones.id)
-    code, out, _ = run(capsys, "--store", store, "undo-import", record["import_id"], "--force")
+    code, out, _ = run(capsys, "--store", store, "undo-import", record["import_id"],
+                       "--user", "admin")
     assert code == 0 and f"undid import {record['import_id']}: moi.geojson by lan" in out
     code, out, _ = run(capsys, "--store", store, "imports")
-    assert "undone by minh" in out
+    assert "undone by admin" in out
     assert validate(fixture_store.read()) == []
 
 
@@ -283,7 +291,7 @@ def _plots_file(tmp_path):
 
 def test_import_plots_dry_run_then_merge_list_and_undo(capsys, fixture_store, tmp_path,
                                                        monkeypatch):
-    monkeypatch.setenv("KCN_ATLAS_USER", "bql-kkt")
+    monkeypatch.setenv("KCN_ATLAS_USER", "planner-hp")
     store, path = str(fixture_store.path), _plots_file(tmp_path)
     before = fixture_store.path.read_bytes()
     code, out, _ = run(capsys, "--store", store, "import", str(path), "--plots", "--dry-run",
@@ -327,3 +335,112 @@ def test_import_plots_refuses_a_file_whose_plots_lie_in_no_zone(capsys, fixture_
     with pytest.raises(SystemExit):
         main(["--store", str(fixture_store.path), "import", str(path), "--plots", "--as-of",
               "hôm qua"])
+
+
+# --- accounts, set and history (issue 13) --------------------------------------------
+
+def _cli(store: str, *argv: str, stdin: str = "", env: dict | None = None):
+    """Run the installed command line in a process of its own, with text on stdin."""
+    full = {k: v for k, v in os.environ.items() if k != "KCN_ATLAS_PASSWORD"}
+    full.update(env or {})
+    done = subprocess.run([sys.executable, "-m", "geo.cli", "--store", store, *argv],
+                          input=stdin, capture_output=True, text=True, env=full, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.fixture
+def empty_team_store(tmp_path):
+    from geo.store import build
+
+    return str(build(tmp_path / "team.gpkg", REGISTER_SRC).path)
+
+
+def test_first_admin_then_accounts_passwords_only_from_stdin(empty_team_store, tmp_path):
+    store = empty_team_store
+    code, out, err = _cli(store, "user", "list")
+    assert code == 0 and "add the first admin" in out
+    code, out, err = _cli(store, "user", "add", "root", "--role", "admin",
+                          stdin="root-password-1\n")
+    assert (code, out.strip()) == (0, "added root (admin)"), err
+    # Now adding an account needs an admin: its password, then the new one, on stdin.
+    code, _, err = _cli(store, "user", "add", "lan", "--role", "editor", "--user", "root",
+                        stdin="wrong-password\nlan-password-1\n")
+    assert code == 1 and err.strip() == "kcn-atlas: refused: sign-in failed"
+    assert "wrong-password" not in err and "lan-password-1" not in err
+    code, out, err = _cli(store, "user", "add", "lan", "--role", "editor", "--user", "root",
+                          stdin="root-password-1\nlan-password-1\n")
+    assert code == 0, err
+    code, out, err = _cli(store, "user", "add", "vy", "--role", "viewer", "--user", "root",
+                          env={"KCN_ATLAS_PASSWORD": "root-password-1"},
+                          stdin="vy-password-12\n")
+    assert code == 0, err
+    code, out, _ = _cli(store, "user", "list", "--json")
+    listed = json.loads(out)
+    assert [(u["name"], u["role"]) for u in listed] == [("lan", "editor"), ("root", "admin"),
+                                                       ("vy", "viewer")]
+    assert all("password_hash" not in u for u in listed)
+    code, out, err = _cli(store, "user", "set-role", "vy", "editor", "--user", "root",
+                          stdin="root-password-1\n")
+    assert (code, out.strip()) == (0, "vy is now editor"), err
+    code, out, err = _cli(store, "user", "remove", "vy", "--user", "lan",
+                          stdin="lan-password-1\n")
+    assert code == 1 and "only an admin may manage accounts" in err
+    code, out, err = _cli(store, "user", "remove", "vy", "--user", "root",
+                          stdin="root-password-1\n")
+    assert code == 0, err
+    for secret in ("root-password-1", "lan-password-1", "vy-password-12"):
+        assert secret.encode() not in Path(store).read_bytes()
+
+
+def test_set_is_a_checked_edit_and_a_viewers_set_exits_1(capsys, fixture_store, monkeypatch):
+    store = str(fixture_store.path)
+    monkeypatch.setenv("KCN_ATLAS_USER", "viewer")
+    code, _, err = run(capsys, "--store", store, "set", "kcn-alpha", "area_total_ha=150",
+                       "--source", "test-doc", "--as-of", "2026-11-01")
+    assert code == 1 and "viewer is a viewer: only an editor may edit a zone" in err
+    code, out, err = run(capsys, "--store", store, "set", "kcn-alpha", "area_total_ha=150",
+                         "occupancy_pct=70", "--source", "test-doc", "--as-of", "2026-11-01",
+                         "--section", "II", "--user", "lan")
+    assert code == 0, err
+    assert "kcn-alpha area_total_ha: 100 -> 150 (source test-doc)" in out
+    version = out.strip().splitlines()[-1].split()[-1]
+    code, _, err = run(capsys, "--store", store, "set", "kcn-alpha", "leased_ha=10",
+                       "--source", "test-editors", "--as-of", "2026-11-01", "--user", "lan")
+    assert code == 1 and "not saved" in err and "editors" in err
+    with pytest.raises(SystemExit) as no_source:  # no source, no save
+        main(["--store", store, "set", "kcn-alpha", "leased_ha=10", "--as-of", "2026-11-01",
+              "--user", "lan"])
+    assert no_source.value.code == 2 and "--source" in capsys.readouterr().err
+    code, _, _ = run(capsys, "--store", store, "set", "kcn-alpha", "leased_ha=10",
+                     "--source", "test-doc", "--as-of", "2026-11-01", "--user", "minh",
+                     "--expect-version", version)
+    assert code == 0
+    code, _, err = run(capsys, "--store", store, "set", "kcn-alpha", "leased_ha=11",
+                       "--source", "test-doc", "--as-of", "2026-11-01", "--user", "lan",
+                       "--expect-version", version)
+    assert code == 1 and "changed by someone else" in err and "minh" in err
+    assert run(capsys, "--store", store, "validate")[0] == 0
+    code, out, _ = run(capsys, "--store", store, "history", "kcn-alpha", "--json")
+    rows = json.loads(out)
+    assert [(r["who"], r["field"]) for r in rows] == [("minh", "leased_ha"),
+                                                     ("lan", "occupancy_pct"),
+                                                     ("lan", "area_total_ha")]
+    assert rows[-1]["before"] == 100 and rows[-1]["after"] == "150"
+    assert rows[-1]["at"].endswith("+00:00")
+    code, out, _ = run(capsys, "--store", store, "history")
+    assert "(GMT+7)  lan  edit  zones kcn-alpha area_total_ha: 100 -> 150" in out
+
+
+def test_a_wrong_password_from_the_environment_is_refused_without_echo(capsys, fixture_store,
+                                                                        monkeypatch):
+    monkeypatch.setenv("KCN_ATLAS_PASSWORD", "not-the-password-xyz")
+    code, out, err = run(capsys, "--store", str(fixture_store.path), "set", "kcn-alpha",
+                         "leased_ha=10", "--source", "test-doc", "--as-of", "2026-11-01",
+                         "--user", "lan")
+    assert code == 1 and err.strip() == "kcn-atlas: refused: sign-in failed"
+    assert "not-the-password-xyz" not in out + err
+
+
+def test_there_is_no_password_argument(capsys):
+    with pytest.raises(SystemExit):
+        main(["user", "add", "x", "--role", "admin", "--password", "secret-123"])

@@ -25,6 +25,7 @@ from geo.merge import (
     undo_last_import,
 )
 from geo.validate import validate
+from tests.conftest import actor
 
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
@@ -63,7 +64,7 @@ def test_planning_writes_nothing(fixture_store):
 def test_merge_writes_in_one_go_with_an_audit_entry_and_a_source(fixture_store):
     original = fixture_store.read()
     plan = plan_merge(original, _incoming(original))
-    result = apply_merge(fixture_store, plan, filename="ban-do.zip", who="planner", at=AT)
+    result = apply_merge(fixture_store, plan, filename="ban-do.zip", actor=actor("planner"), at=AT)
     merged = result.register
     back = fixture_store.read()
     assert sorted(back.zones.id) == sorted([*original.zones.id, "ccn-moi"])
@@ -92,8 +93,8 @@ def test_merge_writes_in_one_go_with_an_audit_entry_and_a_source(fixture_store):
 def test_undo_puts_the_register_back_exactly(fixture_store):
     original = fixture_store.read()
     made = apply_merge(fixture_store, plan_merge(original, _incoming(original)),
-                       filename="ban-do.zip", who="planner", at=AT)
-    done = undo_last_import(fixture_store, who="planner", at=AT)
+                       filename="ban-do.zip", actor=actor("planner"), at=AT)
+    done = undo_last_import(fixture_store, actor=actor("planner"), at=AT)
     assert done == {"import_id": made.import_id, "file": "ban-do.zip", "who": "planner",
                     "at": "2026-11-22T09:30:00+00:00", "removed": ["ccn-moi"],
                     "restored": ["kcn-alpha"]}
@@ -103,21 +104,21 @@ def test_undo_puts_the_register_back_exactly(fixture_store):
     assert_frame_equal(back.sources, original.sources)
     assert list(back.audit.action) == ["import", "undo_import"]
     with pytest.raises(NothingToUndo):
-        undo_last_import(fixture_store, who="planner")
+        undo_last_import(fixture_store, actor=actor("planner"))
 
 
 def test_undo_takes_the_imports_back_one_by_one(fixture_store):
     original = fixture_store.read()
     apply_merge(fixture_store, plan_merge(original, _incoming(original)),
-                filename="a.geojson", who="p", at=AT)
+                filename="a.geojson", actor=actor("p"), at=AT)
     second = gpd.GeoDataFrame(
         {"id": ["kcn-hai"], "kind": ["KCN"], "name_vi": ["KCN Hai"], "status": ["planned"],
          "geometry_quality": ["approximate"], "source_id": ["import"], "as_of": ["2026-11-02"]},
         geometry=[Point(106.7, 20.9)], crs="EPSG:4326")
     apply_merge(fixture_store, plan_merge(fixture_store.read(), second),
-                filename="b.csv", who="p", at=datetime(2026, 11, 22, 10, tzinfo=UTC))
-    assert undo_last_import(fixture_store, who="p")["file"] == "b.csv"
-    assert undo_last_import(fixture_store, who="p")["file"] == "a.geojson"
+                filename="b.csv", actor=actor("p"), at=datetime(2026, 11, 22, 10, tzinfo=UTC))
+    assert undo_last_import(fixture_store, actor=actor("p"))["file"] == "b.csv"
+    assert undo_last_import(fixture_store, actor=actor("p"))["file"] == "a.geojson"
     assert_geodataframe_equal(fixture_store.read().zones, original.zones)
 
 
@@ -154,7 +155,7 @@ def test_a_worse_geometry_never_replaces_a_better_one_unless_asked(
     assert "geometry" in asked.changed["kcn-alpha"]
     assert "geometry_quality" in asked.changed["kcn-alpha"]
     assert asked.worse == plan.worse
-    made = apply_merge(fixture_store, asked, filename="x.csv", who="p", at=AT)
+    made = apply_merge(fixture_store, asked, filename="x.csv", actor=actor("p"), at=AT)
     alpha = fixture_store.read().zones.set_index("id").loc["kcn-alpha"]
     assert alpha.geometry_quality == quality
     assert alpha.geometry_source_id == made.import_id
@@ -181,14 +182,14 @@ def test_an_empty_value_clears_nothing_unless_asked(fixture_store):
     assert plan_merge(register, incoming).worse == {}
     asked = plan_merge(register, incoming, covered=covered, replace_worse=True)
     assert asked.changed == {"kcn-alpha": ("status", "area_total_ha", "occupancy_pct")}
-    apply_merge(fixture_store, asked, filename="x.csv", who="p", at=AT)
+    apply_merge(fixture_store, asked, filename="x.csv", actor=actor("p"), at=AT)
     back = fixture_store.read()
     alpha = back.zones.set_index("id").loc["kcn-alpha"]
     assert alpha.status == "unknown" and pd.isna(alpha.occupancy_pct)
     rows = back.zone_values[back.zone_values.zone_id == "kcn-alpha"]
     assert "occupancy_pct" not in set(rows.field) and "status" not in set(rows.field)
     assert validate(back) == []
-    undo_last_import(fixture_store, who="p", at=AT)
+    undo_last_import(fixture_store, actor=actor("p"), at=AT)
     assert_frame_equal(fixture_store.read().zone_values, register.zone_values)
 
 
@@ -204,7 +205,7 @@ def test_values_that_break_a_rule_beside_the_registers_are_kept(fixture_register
 def test_every_imported_value_cites_the_import_and_undo_takes_them_back(fixture_store):
     original = fixture_store.read()
     plan = plan_merge(original, _incoming(original))
-    made = apply_merge(fixture_store, plan, filename="ban-do.zip", who="planner", at=AT)
+    made = apply_merge(fixture_store, plan, filename="ban-do.zip", actor=actor("planner"), at=AT)
     back = fixture_store.read()
     source = made.import_id
     rows = back.zone_values[back.zone_values.source_id == source]
@@ -214,7 +215,7 @@ def test_every_imported_value_cites_the_import_and_undo_takes_them_back(fixture_
     assert set(rows.as_of) == {"2026-11-01", "2022-04-07"}
     new = back.zones.set_index("id").loc["ccn-moi"]
     assert new.geometry_source_id == source
-    undo_last_import(fixture_store, who="planner", at=AT)
+    undo_last_import(fixture_store, actor=actor("planner"), at=AT)
     assert not (fixture_store.read().zone_values.source_id == source).any()
 
 
@@ -238,7 +239,7 @@ def test_a_merge_that_would_fail_validation_is_refused(fixture_store):
     assert plan.problems == ("zones kcn-beta: parent 'kkt-nowhere' does not exist",)
     before = _sha(fixture_store.path)
     with pytest.raises(MergeRefused, match="kkt-nowhere"):
-        apply_merge(fixture_store, plan, filename="x.csv", who="p", at=AT)
+        apply_merge(fixture_store, plan, filename="x.csv", actor=actor("p"), at=AT)
     assert _sha(fixture_store.path) == before
 
 
@@ -253,7 +254,7 @@ def _new_zone(zid: str, name: str, x: float = 106.7) -> gpd.GeoDataFrame:
 
 
 def _import(store, zones, filename, who, at=AT, **kwargs):
-    return apply_merge(store, plan_merge(store.read(), zones), filename=filename, who=who,
+    return apply_merge(store, plan_merge(store.read(), zones), filename=filename, actor=actor(who),
                        at=at, **kwargs)
 
 
@@ -265,9 +266,9 @@ def test_two_files_of_one_name_in_one_second_get_ids_of_their_own(fixture_store)
     reg = fixture_store.read()
     assert reg.sources["source_id"].is_unique and validate(reg) == []
     # Each can be undone on its own, the earlier one first.
-    assert undo_import(fixture_store, a.import_id, who="lan")["removed"] == ["kcn-a"]
+    assert undo_import(fixture_store, a.import_id, actor=actor("lan"))["removed"] == ["kcn-a"]
     assert validate(fixture_store.read()) == []
-    assert undo_import(fixture_store, b.import_id, who="lan")["removed"] == ["kcn-b"]
+    assert undo_import(fixture_store, b.import_id, actor=actor("lan"))["removed"] == ["kcn-b"]
     back = fixture_store.read()
     assert validate(back) == [] and len(back.sources) == sources
 
@@ -280,7 +281,7 @@ def test_the_plan_reported_is_the_one_applied_under_the_lock(fixture_store):
     moved = _new_zone("kcn-a", "KCN A")
     moved["area_total_ha"] = 42.0
     result = apply_merge(fixture_store, replace(stale, zones=moved), filename="second.csv",
-                         who="minh", at=AT)
+                         actor=actor("minh"), at=AT)
     assert result.plan.added == () and result.plan.changed == {"kcn-a": ("area_total_ha",)}
     assert result.written
 
@@ -306,8 +307,8 @@ def test_the_same_file_twice_is_imported_once_and_the_second_caller_is_told(fixt
     other = _import(fixture_store, changed, "a.geojson", "minh", sha256=digest,
                     choices={"layer": "b"})
     assert other.written
-    undo_import(fixture_store, other.import_id, who="minh")
-    undo_import(fixture_store, first.import_id, who="lan")
+    undo_import(fixture_store, other.import_id, actor=actor("minh"))
+    undo_import(fixture_store, first.import_id, actor=actor("lan"))
     assert _import(fixture_store, changed, "a.geojson", "minh", sha256=digest).written
     assert validate(fixture_store.read()) == []
 
@@ -316,25 +317,25 @@ def test_undo_takes_back_the_callers_own_last_import(fixture_store):
     a = _import(fixture_store, _new_zone("kcn-a", "KCN A"), "a.geojson", "lan")
     b = _import(fixture_store, _new_zone("kcn-b", "KCN B", 106.8), "b.geojson", "minh",
                 at=datetime(2026, 11, 22, 10, tzinfo=UTC))
-    done = undo_import(fixture_store, who="LAN ")  # the same person, however typed
+    done = undo_import(fixture_store, actor=actor("LAN "))  # the same person, however typed
     assert (done["import_id"], done["who"], done["file"]) == (a.import_id, "lan", "a.geojson")
     ids = set(fixture_store.read().zones.id)
     assert "kcn-b" in ids and "kcn-a" not in ids  # minh's import stays
-    assert fixture_store.read().audit["who"].iloc[-1] == "LAN"
+    assert fixture_store.read().audit["who"].iloc[-1] == "lan"  # the account's own name
     with pytest.raises(NothingToUndo, match=f"no import by lan.*{b.import_id}"):
-        undo_import(fixture_store, who="lan")
+        undo_import(fixture_store, actor=actor("lan"))
     with pytest.raises(NotYourImport, match=r"b\.geojson imported by minh"):
-        undo_import(fixture_store, b.import_id, who="lan")
+        undo_import(fixture_store, b.import_id, actor=actor("lan"))
     with pytest.raises(UnknownImport):
-        undo_import(fixture_store, "import-nope", who="lan")
-    with pytest.raises(NothingToUndo, match="already undone by LAN"):
-        undo_import(fixture_store, a.import_id, who="lan")
+        undo_import(fixture_store, "import-nope", actor=actor("lan"))
+    with pytest.raises(NothingToUndo, match="already undone by lan"):
+        undo_import(fixture_store, a.import_id, actor=actor("lan"))
     # An admin may, and the audit says so.
-    assert undo_import(fixture_store, b.import_id, who="admin", as_admin=True)["who"] == "minh"
+    assert undo_import(fixture_store, b.import_id, actor=actor("admin"))["who"] == "minh"
     last = json.loads(fixture_store.read().audit["detail"].iloc[-1])
     assert last == {"undoes": b.import_id, "file": "b.geojson", "import_by": "minh",
                     "as_admin": True}
-    assert [r.undone_by for r in imports(fixture_store.read())] == ["LAN", "admin"]
+    assert [r.undone_by for r in imports(fixture_store.read())] == ["lan", "admin"]
     assert validate(fixture_store.read()) == []
 
 
@@ -345,9 +346,9 @@ def test_an_import_changed_by_a_later_one_is_undone_only_after_it(fixture_store)
     b = _import(fixture_store, bigger, "b.geojson", "minh",
                 at=datetime(2026, 11, 22, 10, tzinfo=UTC))
     with pytest.raises(UndoConflict, match=f"kcn-a changed since by b.geojson.*{b.import_id}"):
-        undo_import(fixture_store, a.import_id, who="lan")
-    undo_import(fixture_store, b.import_id, who="minh")
-    undo_import(fixture_store, a.import_id, who="lan")
+        undo_import(fixture_store, a.import_id, actor=actor("lan"))
+    undo_import(fixture_store, b.import_id, actor=actor("minh"))
+    undo_import(fixture_store, a.import_id, actor=actor("lan"))
     assert "kcn-a" not in set(fixture_store.read().zones.id)
     assert validate(fixture_store.read()) == []
 
@@ -359,7 +360,7 @@ def test_concurrent_imports_and_undos_each_take_back_their_own(fixture_store):
         def work(who: str, zid: str, x: float) -> None:
             made = _import(fixture_store, _new_zone(zid, f"KCN {who}", x), f"{who}.geojson", who,
                            at=datetime.now(UTC))
-            done[who] = (made.import_id, undo_import(fixture_store, who=who)["import_id"])
+            done[who] = (made.import_id, undo_import(fixture_store, actor=actor(who))["import_id"])
 
         threads = [threading.Thread(target=work, args=(w, f"kcn-{w}-{trial}", x))
                    for w, x in (("lan", 106.7), ("minh", 106.8))]

@@ -29,6 +29,7 @@ from geo.plotmerge import apply_plot_merge, plan_plot_merge
 from geo.sitefinder import plot_occupancy
 from geo.store import GeoPackageStore
 from geo.validate import validate
+from tests.conftest import actor, add_team
 from tests.pgcluster import needs_postgres
 from tests.plot_files import LOT_HA, plots_gdf, tcvn3_shapefile_zip
 
@@ -43,10 +44,10 @@ def store(request, tmp_path, fixture_register):
     if request.param == "gpkg":
         s = GeoPackageStore(tmp_path / "atlas.gpkg")
         s.write(fixture_register)
-        return s
+        return add_team(s)
     s = request.getfixturevalue("pg_store")
     s.write(fixture_register)
-    return s
+    return add_team(s)
 
 
 def _read(store, data: bytes, name: str = "lo_dat.zip", **kwargs):
@@ -64,10 +65,10 @@ def _shp(tmp_path) -> bytes:
     return tcvn3_shapefile_zip(tmp_path, DINH_VU)
 
 
-def _import(store, report, name="lo_dat.zip", who="Ban quản lý KKT", at=AT, **kwargs):
+def _import(store, report, name="lo_dat.zip", who="planner-hp", at=AT, **kwargs):
     plan = plan_plot_merge(store.read(), report.plots, covered=report.covered, **{
         k: kwargs.pop(k) for k in ("replace_worse", "replace_zones") if k in kwargs})
-    return apply_plot_merge(store, plan, filename=name, who=who, at=at, **kwargs)
+    return apply_plot_merge(store, plan, filename=name, actor=actor(who), at=at, **kwargs)
 
 
 def test_an_import_adds_the_plots_with_a_source_and_an_audit_entry(store, tmp_path):
@@ -82,10 +83,10 @@ def test_an_import_adds_the_plots_with_a_source_and_an_audit_entry(store, tmp_pa
     assert set(back.plots["source_id"]) == {result.import_id}
     source = back.sources.set_index("source_id").loc[result.import_id]
     assert (source["document"], source["issuer"], source["tier"]) == (
-        "lo_dat.zip", "Ban quản lý KKT", "official")
+        "lo_dat.zip", "planner-hp", "official")
     (record,) = imports(back)
     assert (record.table, record.file, record.who, record.added) == (
-        "plots", "lo_dat.zip", "Ban quản lý KKT", result.plan.added)
+        "plots", "lo_dat.zip", "planner-hp", result.plan.added)
     detail = json.loads(back.audit["detail"].iloc[-1])
     assert detail["table"] == "plots" and detail["choices"] == {"table": "plots"}
     assert_geodataframe_equal(back.zones, before.zones)
@@ -96,10 +97,33 @@ def test_an_import_adds_the_plots_with_a_source_and_an_audit_entry(store, tmp_pa
     assert occupancy["leasable_ha"] == pytest.approx(5 * LOT_HA)  # CN-05 is not for lease
 
 
+def test_a_plot_import_is_one_checked_change_with_a_history_row_per_zone(store, tmp_path):
+    from geo.auth import PermissionDenied
+    from geo.edit import history
+
+    report = _read(store, _shp(tmp_path))
+    plan = plan_plot_merge(store.read(), report.plots, covered=report.covered)
+    version = store.version()
+    for nobody in (None, actor("viewer")):
+        with pytest.raises(PermissionDenied):
+            apply_plot_merge(store, plan, filename="lo_dat.zip", actor=nobody)
+    assert store.version() == version and store.read().plots.empty
+    made = apply_plot_merge(store, plan, filename="lo_dat.zip", actor=actor("planner-hp"))
+    rows = history(store.read(), "plots")
+    assert len(rows) == 1  # one row for the zone, not one per plot
+    row = rows.iloc[0]
+    assert (row["who"], row["record"], row["batch_id"]) == ("planner-hp", "kcn-alpha",
+                                                           made.import_id)
+    assert json.loads(row["detail"])["added"] == 6
+    undo_last_import(store, actor=actor("planner-hp"))
+    rows = history(store.read(), "plots")
+    assert list(rows["action"]) == ["undo_import", "import"]  # newest first
+
+
 def test_undo_puts_the_register_back_exactly(store, tmp_path):
     original = store.read()
     made = _import(store, _read(store, _shp(tmp_path)))
-    done = undo_last_import(store, who="Ban quản lý KKT", at=LATER)
+    done = undo_last_import(store, actor=actor("planner-hp"), at=LATER)
     assert done["import_id"] == made.import_id
     assert done["plots_removed"] == list(made.plan.added) and done["plots_restored"] == []
     back = store.read()
@@ -124,7 +148,7 @@ def test_a_second_file_updates_plots_by_zone_and_code_and_says_what_changed(stor
     assert plan.added == ("kcn-alpha--cn-07",)
     assert set(plan.unchanged) == {f"kcn-alpha--cn-0{i}" for i in (1, 3, 4, 5)}
     assert plan.removed == ()  # CN-06 is not in the file: kept
-    second = apply_plot_merge(store, plan, filename="cap_nhat.geojson", who="Ban quản lý KKT",
+    second = apply_plot_merge(store, plan, filename="cap_nhat.geojson", actor=actor("planner-hp"),
                               at=LATER)
     back = store.read().plots.set_index("id")
     assert back.loc["kcn-alpha--cn-02", "status"] == "leased"
@@ -212,7 +236,7 @@ def test_replacing_a_zones_plots_removes_only_when_asked_and_undo_brings_them_ba
     assert sorted(store.read().plots["id"]) == ["kcn-alpha--cn-01", "kcn-alpha--cn-02"]
     (_, second) = imports(store.read())
     assert second.removed == result.plan.removed
-    done = undo_import(store, result.import_id, who="Ban quản lý KKT")
+    done = undo_import(store, result.import_id, actor=actor("planner-hp"))
     assert sorted(done["plots_restored"]) == list(result.plan.removed)
     assert_geodataframe_equal(store.read().plots, after_first.plots)
 
@@ -235,9 +259,9 @@ def test_an_import_changed_by_a_later_one_is_undone_only_after_it(store, tmp_pat
     second = _import(store, report, "b.geojson", at=LATER)
     with pytest.raises(UndoConflict, match=f"kcn-alpha--cn-02 changed since by b.geojson .*"
                                            f"{second.import_id}"):
-        undo_import(store, first.import_id, who="Ban quản lý KKT")
-    undo_import(store, second.import_id, who="Ban quản lý KKT")
-    undo_import(store, first.import_id, who="Ban quản lý KKT")
+        undo_import(store, first.import_id, actor=actor("planner-hp"))
+    undo_import(store, second.import_id, actor=actor("planner-hp"))
+    undo_import(store, first.import_id, actor=actor("planner-hp"))
     assert store.read().plots.empty
 
 
@@ -247,16 +271,16 @@ def test_a_zone_import_is_not_undone_while_plots_lie_in_a_zone_it_added(store, t
          "geometry_quality": ["digitised"], "source_id": ["import"], "as_of": ["2026-11-01"]},
         geometry=[Point(106.65, 20.9).buffer(0.01)], crs="EPSG:4326")
     zones = apply_merge(store, plan_merge(store.read(), zone), filename="kcn.geojson",
-                        who="Sở", at=AT)
+                        actor=actor("lan"), at=AT)
     report = _read(store, _gj(plots_gdf((106.65, 20.9)).to_crs(4326).rename(
         columns={"code": "Mã lô"})), "lo.geojson")
     assert set(report.plots["zone_id"]) == {"kcn-moi"}
-    plots = _import(store, report, "lo.geojson", who="Sở", at=LATER)
+    plots = _import(store, report, "lo.geojson", who="lan", at=LATER)
     with pytest.raises(UndoConflict, match=rf"6 plot\(s\) lie in zones it added \(kcn-moi\); "
                                            rf"undo lo.geojson .*{plots.import_id}"):
-        undo_import(store, zones.import_id, who="Sở")
-    undo_import(store, plots.import_id, who="Sở")
-    undo_import(store, zones.import_id, who="Sở")
+        undo_import(store, zones.import_id, actor=actor("lan"))
+    undo_import(store, plots.import_id, actor=actor("lan"))
+    undo_import(store, zones.import_id, actor=actor("lan"))
     assert "kcn-moi" not in set(store.read().zones["id"])
 
 
@@ -266,7 +290,8 @@ def test_a_plan_made_on_an_older_version_is_refused_when_asked(store, tmp_path):
     plan = plan_plot_merge(store.read(), report.plots)
     store.update(lambda reg: reg.with_audit("2026-11-22T09:00:00", "x", "edit", "moved on"))
     with pytest.raises(VersionConflict):
-        apply_plot_merge(store, plan, filename="lo_dat.zip", who="a", expect_version=version)
+        apply_plot_merge(store, plan, filename="lo_dat.zip", actor=actor("p"),
+                         expect_version=version)
     assert store.read().plots.empty
 
 
@@ -275,7 +300,7 @@ def test_plots_of_a_zone_removed_meanwhile_are_refused(store, tmp_path):
     plan = plan_plot_merge(store.read(), report.plots)
     store.update(lambda reg: reg.with_zones(reg.zones[reg.zones["id"] != "kcn-alpha"]))
     with pytest.raises(MergeRefused, match="the register has no zone kcn-alpha"):
-        apply_plot_merge(store, plan, filename="lo_dat.zip", who="a")
+        apply_plot_merge(store, plan, filename="lo_dat.zip", actor=actor("p"))
     assert store.read().plots.empty
 
 
@@ -284,6 +309,6 @@ def test_zone_imports_are_listed_as_zone_imports(store):
         {"id": ["ccn-x"], "kind": ["CCN"], "name_vi": ["CCN X"], "status": ["unknown"],
          "geometry_quality": ["approximate"], "source_id": ["import"], "as_of": ["2026-11-01"]},
         geometry=[Point(106.6, 20.8)], crs="EPSG:4326")
-    apply_merge(store, plan_merge(store.read(), zone), filename="x.csv", who="a", at=AT)
+    apply_merge(store, plan_merge(store.read(), zone), filename="x.csv", actor=actor("p"), at=AT)
     (record,) = imports(store.read())
     assert record.table == "zones" and record.removed == ()

@@ -111,12 +111,15 @@ def test_a_clean_import_of_each_case_keeps_the_register_valid(
     import shutil
 
     from geo.store import open_store
+    from tests.conftest import TEAM_PASSWORD, add_team
 
     monkeypatch.setenv("KCN_ATLAS_USER", "planner")
+    monkeypatch.setenv("KCN_ATLAS_PASSWORD", TEAM_PASSWORD)
     store = str(fixture_store.path)
     if register == "bundled":
         store = str(tmp_path / "bundled.gpkg")
         shutil.copyfile(bundled_gpkg, store)
+        add_team(open_store(store))
     before = open_store(store).read()
     code = main(["--store", store, "import", str(CASES / case), "--json"])
     doc = json.loads(capsys.readouterr().out)
