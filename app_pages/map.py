@@ -8,6 +8,7 @@ have modules of their own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -226,13 +227,28 @@ def _present_panel(reg: Register, state: MapState) -> None:
               on_click=lambda: S.update(view="map", present_toggle=False))
 
 
+def _record_tabs(lang: str, editor: bool, table: str, record: str) -> Sequence[Any]:
+    """A record's Details, History and (for editors) Edit tabs, kept across reruns.
+
+    The tab shown survives the reruns an edit makes (a drawn shape coming back from
+    the map opens the Edit tab); another language or a viewer starts on Details.
+    """
+    labels = [t(n, lang) for n in ("tab.details", "tab.history",
+                                   *(["tab.edit"] if editor else []))]
+    drawn = S.get("_drawn") or S.get("_edit") or {}
+    if editor and drawn.get("kind") == table and drawn.get("id") == record:
+        S["record_tab"] = labels[-1]
+    elif S.get("record_tab") not in labels:
+        S["record_tab"] = labels[0]
+    return st.tabs(labels, key="record_tab", on_change="rerun")
+
+
 def _zone_tabs(handle: Any, state: MapState, actor: Actor | None) -> None:
     """The selected zone: details, history, and (for editors) the editor."""
     reg, lang, zone = handle.register, state.lang, state.zone
     assert zone is not None
     editor = actor is not None and actor.can(Role.EDITOR)
-    names = ["tab.details", "tab.history", *(["tab.edit"] if editor else [])]
-    tabs = st.tabs([t(n, lang) for n in names])
+    tabs = _record_tabs(lang, editor, "zones", zone)
     with tabs[0]:
         if state.plot:
             plot_panel(reg, state.plot, lang)
@@ -249,8 +265,7 @@ def _project_tabs(handle: Any, state: MapState, actor: Actor | None) -> None:
     reg, lang, project = handle.register, state.lang, state.project
     assert project is not None
     editor = actor is not None and actor.can(Role.EDITOR)
-    names = ["tab.details", "tab.history", *(["tab.edit"] if editor else [])]
-    tabs = st.tabs([t(n, lang) for n in names])
+    tabs = _record_tabs(lang, editor, "projects", project)
     with tabs[0]:
         project_panel(reg, project, lang)
     with tabs[1]:

@@ -44,8 +44,12 @@ def _edit_area(page: Page, value: str) -> None:
 
 
 def _pick_existing_source(page: Page) -> None:
-    panel = _panel(page)
-    panel.get_by_role("combobox", name="Chọn nguồn").click()
+    box = _panel(page).get_by_role("combobox", name="Chọn nguồn")
+    box.click()
+    # A click may only focus the box (a rerun had just redrawn it): the arrow key opens
+    # the list, as it does for a keyboard user.
+    if box.get_attribute("aria-expanded") != "true":
+        box.press("ArrowDown")
     page.get_by_role("option").first.click()
 
 
