@@ -471,12 +471,16 @@ def assign_zones(feats: list[Feature], zones: gpd.GeoDataFrame, zone: str | None
     if ambiguous:
         out.dropped.append(f"{len(ambiguous):,} plot(s) could belong to several zones and were "
                            f"left out: {names_list(ambiguous)}. Choose the zone for the file "
-                           "(zone=, --zone), or give each plot its zone's id in a zone column.")
+                           f"({_ZONE_CHOICE}), or give each plot its zone's id in a zone column.")
     if unmatched:
         out.dropped.append(f"{len(unmatched):,} plot(s) lie in no zone of the register and name "
                            f"none it knows, and were left out: {names_list(unmatched)}. Choose "
-                           "the zone for the file (zone=, --zone), add a column with the zone's "
+                           f"the zone for the file ({_ZONE_CHOICE}), add a column with the zone's "
                            "id or name, or import the zone's boundary first.")
+
+
+# Where a person chooses the zone of a whole file: the Data page, or the command line.
+_ZONE_CHOICE = "\"Zone of every plot in the file\" on the Data page, --zone on the command line"
 
 
 def resolve_zone(zones: pd.DataFrame, zone: str) -> str:

@@ -114,3 +114,64 @@ def test_a_refused_upload_says_why_and_writes_nothing(browser_context_factory,
     assert page.get_by_role("button", name="Ghi vào dữ liệu").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
     context.close()
+
+
+def _a_zone(store: Path) -> tuple[str, str, tuple[float, float]]:
+    """A bundled KCN: its id, its name and its place (the bundled zones are points)."""
+    from geo.store import open_store
+
+    zones = open_store(store).read().zones
+    zone = zones[(zones["kind"] == "KCN") & (zones["province"] == "Hải Phòng")].iloc[0]
+    return str(zone["id"]), str(zone["name_vi"]), (zone.geometry.x, zone.geometry.y)
+
+
+def test_a_file_of_plots_goes_into_the_zone_chosen_and_shows_on_the_map(
+        browser_context_factory, private_app_server, atlas_store, wait_for_map, tmp_path,
+        save_screenshot):
+    from tests.plot_files import tcvn3_shapefile_zip as plots_zip
+
+    zone_id, zone_name, centre = _a_zone(atlas_store)
+    upload = tmp_path / "lo_dat.zip"
+    upload.write_bytes(plots_zip(tmp_path, centre))
+    context = browser_context_factory(base_url=private_app_server)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto("/data")
+    expect(page.get_by_role("heading", name="Nhập dữ liệu")).to_be_visible(timeout=20000)
+    page.locator('input[type="file"]').set_input_files(upload)
+    # Told from its headings: a file of plots, read in VN-2000 with TCVN3 text.
+    expect(page.get_by_role("radio", name="Lô đất trong các khu")).to_be_checked(timeout=30000)
+    expect(page.get_by_text("Hệ tọa độ: EPSG:9210 (VN-2000 / TM-3 105-45) · Bảng mã chữ: tcvn3"))\
+        .to_be_visible(timeout=30000)
+    # The bundled zones are points: no plot lies in one, and the page says what to do.
+    expect(page.get_by_text(re.compile("6 plot\\(s\\) lie in no zone.*Zone of every plot in the "
+                                       "file"))).to_be_visible()
+    box = page.get_by_role("combobox", name="Khu của mọi lô trong tệp")
+    box.click()
+    if box.get_attribute("aria-expanded") != "true":
+        box.press("ArrowDown")
+    box.fill(zone_name)
+    page.get_by_role("option", name=f"{zone_name} ({zone_id})").click()
+    expect(page.get_by_text("Thêm 6 lô, sửa 0 lô, bỏ 0 lô, giữ nguyên 0 lô.")).to_be_visible(
+        timeout=30000)
+    expect(page.get_by_text("Đăng nhập với vai trò biên tập viên để nhập tệp")).to_be_visible()
+    save_screenshot(page, "data-page-plots")
+    sign_in(page, "planner-hp")
+    merge = page.get_by_role("button", name="Ghi vào dữ liệu")
+    expect(merge).to_be_enabled(timeout=10000)
+    merge.click()
+    expect(page.get_by_text("Đã nhập lo_dat.zip: thêm 6 lô, sửa 0 lô, bỏ 0 lô.")).to_be_visible(
+        timeout=30000)
+
+    page.get_by_role("link", name="Xem các lô trên bản đồ").click()
+    live = wait_for_map(page)
+    expect(page.get_by_role("heading", name=zone_name, exact=True)).to_be_visible(timeout=30000)
+    live.wait_until(lambda m: m.plots_drawn() == 6, what="the six imported plots drawn")
+    save_screenshot(page, "data-page-plots-on-map")
+    panel = page.locator(".st-key-side_panel")
+    panel.get_by_role("tab", name="Lịch sử").click()
+    history = panel.locator("table.kcn-history")
+    expect(history).to_be_visible(timeout=20000)
+    expect(history.get_by_text("Lô đất (số lô)")).to_be_visible()
+    expect(history.locator("td.kcn-who", has_text="planner-hp").first).to_be_visible()
+    assert f"zone={zone_id}" in page.url
+    context.close()
