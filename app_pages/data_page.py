@@ -23,6 +23,7 @@ from app_pages.history import recent_changes
 from geo import live
 from geo.auth import Actor, Role
 from geo.bundled import pending_update
+from geo.edit import local_time
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportLimits, ImportReport, read_import
 from geo.importer.fields import COORD_ROLES, MAPPABLE_FIELDS
@@ -236,7 +237,8 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
             return who
         if result.duplicate_of is not None:
             d = result.duplicate_of
-            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=d.at, id=d.import_id)
+            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=local_time(d.at),
+                                id=d.import_id)
         elif result.record is None:
             S["merge_note"] = t("data.nothing", lang)
         else:
@@ -301,7 +303,7 @@ def _history(lang: str, who: str | None) -> None:
         st.caption(t("data.history.none", lang))
         return
     st.dataframe(pd.DataFrame([{
-        t("data.when", lang): row.at, t("data.who", lang): row.who,
+        t("data.when", lang): local_time(row.at), t("data.who", lang): row.who,
         t("data.action", lang): t(f"data.action.{row.action}", lang),
         t("data.file", lang): json.loads(row.detail).get("file", ""),
         t("data.import_id", lang): (json.loads(row.detail).get("import_id")
@@ -332,19 +334,20 @@ def _undo(location: str, records: list[ImportRecord], lang: str, actor: Actor | 
         t("data.undo.which", lang), list(by_id), key="undo_choice",
         placeholder=t("data.undo.choose", lang),
         format_func=lambda i: t("data.undo.option", lang, file=by_id[i].file, who=by_id[i].who,
-                                at=by_id[i].at))
+                                at=local_time(by_id[i].at)))
     if choice is None:
         return
     record = by_id[choice]
     what = "data.undo.what_plots" if record.table == "plots" else "data.undo.what"
-    st.caption(md(t(what, lang, file=record.file, who=record.who, at=record.at,
-                    a=len(record.added), c=len(record.changed), r=len(record.removed),
-                    id=record.import_id)))
+    st.caption(md(t(what, lang, file=record.file, who=record.who,
+                    at=local_time(record.at), a=len(record.added), c=len(record.changed),
+                    r=len(record.removed), id=record.import_id)))
     allowed = bool(who) and (_same_person(record.who, who) or admin)
     if who and not allowed:
         st.warning(t("data.undo.not_yours", lang, who=record.who))
     confirmed = st.checkbox(t("data.undo.confirm", lang, file=record.file, who=record.who,
-                              at=record.at), key=f"undo_confirm_{record.import_id}",
+                              at=local_time(record.at)),
+                            key=f"undo_confirm_{record.import_id}",
                             disabled=not allowed)
     if st.button(t("data.undo", lang), key="undo", disabled=not (allowed and confirmed)):
         try:
@@ -380,7 +383,7 @@ def render() -> None:
         done = S.pop("undone")
         plots = "plots_removed" in done
         st.success(t("data.undone_plots" if plots else "data.undone", lang, file=done["file"],
-                     who=done["who"], at=done["at"],
+                     who=done["who"], at=local_time(done["at"]),
                      r=len(done["plots_removed" if plots else "removed"]),
                      s=len(done["plots_restored" if plots else "restored"])))
     if S.get("_notice"):

@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 from app_pages.account import signed_in_editor
 from app_pages.common import load_register, md
 from geo import live
+from geo.edit import LOCAL_TZ, local_time
 from geo.errors import VersionConflict
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportReport, PlotImportReport, read_plots
@@ -247,7 +248,8 @@ def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
             return who
         if result.duplicate_of is not None:
             d = result.duplicate_of
-            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=d.at, id=d.import_id)
+            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=local_time(d.at),
+                                id=d.import_id)
         elif result.record is None:
             S["merge_note"] = t("data.nothing", lang)
         else:
@@ -294,7 +296,8 @@ def plots_import(spooled: Spooled, lang: str, layer: str | None, crs: str | None
                           else f"{names.get(z, z)} ({z})")
     as_of_date = right.date_input(t("data.plots.as_of", lang), value=None, key="plot_as_of",
                                   help=t("data.plots.as_of.help", lang),
-                                  max_value=dt.date.today(), format="DD/MM/YYYY")
+                                  max_value=dt.datetime.now(LOCAL_TZ).date(),
+                                  format="DD/MM/YYYY")
     as_of = as_of_date.isoformat() if isinstance(as_of_date, dt.date) else None
     mapping = tuple(sorted(_mapping_state(spooled.digest).items()))
     report = _read(spooled.digest, spooled.name, zone, layer, crs, encoding, mapping, as_of,

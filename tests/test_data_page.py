@@ -138,7 +138,7 @@ def test_undo_offers_the_persons_own_last_import_and_asks_first(two_imports):
     at.button(key="undo").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Đã hoàn tác việc nhập lan.geojson (lan, "
-                                          "2026-11-22T09:00:00+00:00)")
+                                          "2026-11-22 16:00 (GMT+7))")
     records = {r.import_id: r for r in imports(store.read())}
     assert not records[lan.import_id].in_effect and records[lan.import_id].undone_by == "lan"
     assert all(r.in_effect for r in records.values() if r.who == "minh")
