@@ -14,6 +14,10 @@ source files and the store's version right after the build. With it:
   holds changes made since its build, or one it cannot tell about (no stamp),
   unless forced; forced, it first copies a GeoPackage to
   ``<name>-before-build-<time>.gpkg``.
+
+The team's accounts are not data: a store whose only writes since its build are
+account changes (the first admin, a new editor) still counts as unchanged, and
+every rebuild carries the accounts over into the new register.
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ import hashlib
 import json
 import logging
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from geo.errors import StoreError
-from geo.register import bundled_source_dir
+from geo.register import Register, bundled_source_dir
 from geo.store import DEFAULT_STORE, GeoPackageStore, Store, build, open_store
 
-__all__ = ["build_checked", "pending_update", "refresh", "source_digest"]
+__all__ = ["build_checked", "data_digest", "pending_update", "refresh", "source_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +64,52 @@ def _read_stamp(path: Path) -> dict[str, str] | None:
 
 
 def _stamp(store: GeoPackageStore, digest: str) -> None:
-    doc = {"sources": digest, "version": store.version(),
+    doc = {"sources": digest, "version": store.version(), "data": data_digest(store.read()),
            "built": datetime.now().astimezone().isoformat(timespec="seconds")}
     _stamp_path(store.path).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 
+_DATA_TABLES = ("zones", "projects", "figures", "sources", "zone_values", "audit", "plots")
+
+
+def data_digest(reg: Register) -> str:
+    """Return a SHA-256 of the register's data: every table but the accounts and history."""
+    digest = hashlib.sha256()
+    for name in _DATA_TABLES:
+        frame = pd.DataFrame(getattr(reg, name)).copy()
+        if "geometry" in frame.columns:
+            frame["geometry"] = [None if g is None else g.wkb_hex for g in frame["geometry"]]
+        digest.update(name.encode() + b"\0" + ",".join(map(str, frame.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).values.tobytes())
+    return digest.hexdigest()
+
+
+def _accounts_only(store: Store, stamp: dict[str, str]) -> bool:
+    """True when the store's data is as built: at most its accounts were changed since."""
+    return "data" in stamp and data_digest(store.read()) == stamp["data"]
+
+
 def _changed_since_build(store: GeoPackageStore) -> bool:
-    """True when the store was written after its build, or has no stamp to tell."""
+    """True when the store's data was written after its build, or it has no stamp to tell.
+
+    Writes that only changed accounts do not count (they are carried over).
+    """
     stamp = _read_stamp(store.path)
-    return stamp is None or stamp["version"] != store.version()
+    if stamp is None:
+        return True
+    return stamp["version"] != store.version() and not _accounts_only(store, stamp)
+
+
+def _accounts(store: Store) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The accounts a store holds and their history, to carry over (None if none)."""
+    try:
+        reg = store.read()
+    except StoreError:
+        return None
+    if reg.users.empty:
+        return None
+    history = reg.history
+    return reg.users.copy(), history[history["table_name"] == "users"].copy()
 
 
 def build_checked(out: Path | str, src: Path | str | None = None, *,
@@ -83,6 +127,7 @@ def build_checked(out: Path | str, src: Path | str | None = None, *,
     """
     target = open_store(str(out))
     backup: Path | None = None
+    accounts = _accounts(target) if target.exists() else None
     if target.exists():
         # PostGIS keeps no stamp: a register there is a team's, replaced only when forced.
         changed = _changed_since_build(target) if isinstance(target, GeoPackageStore) else True
@@ -98,6 +143,9 @@ def build_checked(out: Path | str, src: Path | str | None = None, *,
             backup = target.path.with_name(f"{target.path.stem}-before-build-{stamp}.gpkg")
             shutil.copy2(target.path, backup)
     store = build(out, src)
+    if accounts is not None:  # the team keeps its accounts (no history entry: not a change)
+        users, history = accounts
+        store.update(lambda reg: replace(reg, users=users, history=history))
     if isinstance(store, GeoPackageStore):
         _stamp(store, source_digest(src))
     return store, backup
@@ -116,7 +164,7 @@ def refresh(path: Path = DEFAULT_STORE, src: Path | str | None = None) -> bool:
     stamp = _read_stamp(path)
     if stamp is None or stamp["sources"] == source_digest(src):
         return False
-    if stamp["version"] != store.version():
+    if stamp["version"] != store.version() and not _accounts_only(store, stamp):
         log.warning("the bundled register's sources changed but %s holds edits: not rebuilt",
                     path)
         return False

@@ -106,3 +106,31 @@ def test_a_postgis_register_is_replaced_only_when_forced(pg_location, src):
         bundled.build_checked(pg_location, src)
     _, backup = bundled.build_checked(pg_location, src, force=True)
     assert backup is None
+
+
+def test_accounts_are_not_data_they_survive_a_rebuild_and_do_not_block_one(tmp_path, src):
+    from geo import edit
+    from geo.auth import Actor, Role
+
+    path = tmp_path / "atlas.gpkg"
+    store, _ = bundled.build_checked(path, src)
+    # The README's first step for a team: the first admin, then an editor.
+    edit.manage_users(store, None, "add", "root", role="admin", password="root-password-1")
+    edit.manage_users(store, Actor("root", Role.ADMIN), "add", "lan", role="editor",
+                      password="lan-password-1")
+    _new_source_zone(src)
+    assert bundled.pending_update(path, src) is False
+    assert bundled.refresh(path, src) is True  # the new sources come in
+    reg = store.read()
+    assert "kcn-pulled" in set(reg.zones["id"])
+    assert sorted(reg.users["name"]) == ["lan", "root"]  # the accounts stay
+    assert set(reg.history["table_name"]) == {"users"} and len(reg.history) == 2
+    # An edit is data: then nothing is rebuilt, and a forced build still keeps the accounts.
+    _edit(store)
+    (src / "figures.csv").write_text((src / "figures.csv").read_text(encoding="utf-8") + "\n",
+                                     encoding="utf-8")
+    assert bundled.refresh(path, src) is False and bundled.pending_update(path, src) is True
+    bundled.build_checked(path, src, force=True)
+    reg = store.read()
+    assert "ccn-edit-1" not in set(reg.zones["id"])
+    assert sorted(reg.users["name"]) == ["lan", "root"]
