@@ -20,6 +20,7 @@ from app_pages.account import current_actor, signed_in_editor
 from app_pages.common import load_register, md, register_or_stop
 from app_pages.data_plots import file_kind, merged_note, plots_import
 from app_pages.history import recent_changes
+from app_pages.import_report import merge_outcome, report_details
 from geo import live
 from geo.auth import Actor, Role
 from geo.bundled import pending_update
@@ -109,26 +110,7 @@ def _report(report: ImportReport, lang: str) -> None:
     cols[0].metric(t("data.features", lang), report.features)
     area = number(report.total_area_ha, lang) if report.total_area_ha is not None else "—"
     cols[1].metric(t("data.area", lang), area)
-    st.markdown(f"**{md(t('data.crs', lang))}**: {md(report.crs or '—')} · "
-                f"**{md(t('data.encoding', lang))}**: {md(report.encoding or '—')}")
-    if report.layers:
-        st.dataframe(pd.DataFrame([{
-            t("data.layer", lang): layer.name,
-            t("data.features", lang): layer.features,
-            t("data.geometry", lang): layer.geometry_type or "—",
-            t("data.imported", lang): "✓" if layer.imported else (layer.reason or "—"),
-        } for layer in report.layers]), hide_index=True, width="stretch")
-    for error in report.errors:
-        st.error(error)
-    if report.warnings:
-        with st.expander(t("data.warnings", lang, n=len(report.warnings)),
-                         expanded=len(report.warnings) <= 5):
-            for warning in report.warnings:
-                st.markdown(f"- {md(warning)}")
-    if report.notes:
-        with st.expander(t("data.notes", lang, n=len(report.notes))):
-            for note in report.notes:
-                st.markdown(f"- {md(note)}")
+    report_details(report, lang)
 
 
 def _field_label(value: str, lang: str) -> str:
@@ -235,17 +217,10 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
         except (MergeRefused, StoreError, SettingError, PermissionError) as exc:
             st.error(str(exc))
             return who
-        if result.duplicate_of is not None:
-            d = result.duplicate_of
-            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=local_time(d.at),
-                                id=d.import_id)
-        elif result.record is None:
-            S["merge_note"] = t("data.nothing", lang)
-        else:
+        if merge_outcome(result, lang):
             applied = result.plan
             first = (applied.added or tuple(applied.changed))[0]
             S["merged"] = (spooled.name, len(applied.added), len(applied.changed), first)
-            S["my_imports"] = [*S.get("my_imports", []), result.record.import_id]
         _forget()
         st.rerun()
     return who

@@ -17,8 +17,9 @@ from streamlit_folium import st_folium
 
 from app_pages.account import signed_in_editor
 from app_pages.common import load_register, md
+from app_pages.import_report import merge_outcome, report_details
 from geo import live
-from geo.edit import LOCAL_TZ, local_time
+from geo.edit import LOCAL_TZ
 from geo.errors import VersionConflict
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportReport, PlotImportReport, read_plots
@@ -96,26 +97,7 @@ def _report(report: PlotImportReport, lang: str) -> None:
     cols[1].metric(t("data.plots.area", lang), area)
     cols[2].metric(t("data.plots.left_out", lang),
                    number(report.unmatched + report.ambiguous, lang, 0) or "0")
-    st.markdown(f"**{md(t('data.crs', lang))}**: {md(report.crs or '—')} · "
-                f"**{md(t('data.encoding', lang))}**: {md(report.encoding or '—')}")
-    if report.layers:
-        st.dataframe(pd.DataFrame([{
-            t("data.layer", lang): layer.name,
-            t("data.features", lang): layer.features,
-            t("data.geometry", lang): layer.geometry_type or "—",
-            t("data.imported", lang): "✓" if layer.imported else (layer.reason or "—"),
-        } for layer in report.layers]), hide_index=True, width="stretch")
-    for error in report.errors:
-        st.error(error)
-    if report.warnings:
-        with st.expander(t("data.warnings", lang, n=len(report.warnings)),
-                         expanded=len(report.warnings) <= 5):
-            for warning in report.warnings:
-                st.markdown(f"- {md(warning)}")
-    if report.notes:
-        with st.expander(t("data.notes", lang, n=len(report.notes))):
-            for note in report.notes:
-                st.markdown(f"- {md(note)}")
+    report_details(report, lang)
 
 
 def _summary(report: PlotImportReport, lang: str) -> None:
@@ -246,18 +228,11 @@ def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
         except (MergeRefused, StoreError, SettingError, PermissionError) as exc:
             st.error(str(exc))
             return who
-        if result.duplicate_of is not None:
-            d = result.duplicate_of
-            S["merge_note"] = t("data.duplicate", lang, who=d.who, at=local_time(d.at),
-                                id=d.import_id)
-        elif result.record is None:
-            S["merge_note"] = t("data.nothing", lang)
-        else:
+        if merge_outcome(result, lang):
             applied = result.plan
             S[MERGED] = {"file": spooled.name, "a": len(applied.added),
                          "c": len(applied.changed), "r": len(applied.removed),
                          "view": _view(applied)}
-            S["my_imports"] = [*S.get("my_imports", []), result.record.import_id]
         _forget()
         st.rerun()
     return who

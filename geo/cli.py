@@ -288,43 +288,61 @@ def _import_plots(args: argparse.Namespace, path: Path) -> int:
 
 
 def _print_plot_import(doc: dict[str, Any]) -> None:
-    print(f"{doc['outcome']}: {doc['features']} plot(s), CRS {doc['crs'] or '?'}, "
-          f"text encoding {doc['encoding'] or '-'}")
-    for layer in doc["layers"]:
-        mark = "imported" if layer["imported"] else f"skipped ({layer['reason']})"
-        print(f"  layer {layer['name']}: {layer['features']} feature(s), {mark}")
+    _print_read(doc, "plot(s)")
     if doc["plots"]:
         print(f"  {len(doc['plots'])} plot(s) to merge, "
               + ", ".join(f"{s} {v['plots']} ({_fmt(v['area_ha'])} ha)"
                           for s, v in doc["statuses"].items() if v["plots"]))
         for zid, z in doc["zones"].items():
             print(f"  zone {zid} ({z['name']}): {z['plots']} plot(s), {_fmt(z['area_ha'])} ha")
+    _print_messages(doc)
+    merge = doc.get("merge")
+    if merge:
+        _print_merge(merge, f"{len(merge['added'])} plot(s), changed {len(merge['changed'])}, "
+                            f"removed {len(merge['removed'])}", "cannot merge")
+
+
+def _print_read(doc: dict[str, Any], what: str) -> None:
+    """The first lines of an import's report: outcome, CRS, encoding, layers."""
+    print(f"{doc['outcome']}: {doc['features']} {what}, CRS {doc['crs'] or '?'}, "
+          f"text encoding {doc['encoding'] or '-'}")
+    for layer in doc["layers"]:
+        mark = "imported" if layer["imported"] else f"skipped ({layer['reason']})"
+        print(f"  layer {layer['name']}: {layer['features']} feature(s), {mark}")
+
+
+def _print_messages(doc: dict[str, Any]) -> None:
     for w in doc["warnings"]:
         print(f"  warning: {w}")
     for e in doc["errors"]:
         print(f"  error: {e}", file=sys.stderr)
     for n in doc.get("notes", []):
         print(f"  note: {n}")
-    merge = doc.get("merge")
-    duplicate = (merge or {}).get("duplicate_of")
+
+
+def _print_merge(merge: dict[str, Any], counts: str, refused: str) -> None:
+    """The merge's outcome: a repeated file, what it adds and changes, what it keeps."""
+    duplicate = merge.get("duplicate_of")
     if duplicate:
         print(f"  already imported as {duplicate['import_id']} by {duplicate['who']} at "
               f"{duplicate['at']}: nothing written (use --again to import it once more)")
-    elif merge:
-        verb = "would add" if merge["dry_run"] or merge["problems"] else "added"
-        print(f"  {verb} {len(merge['added'])} plot(s), changed {len(merge['changed'])}, "
-              f"removed {len(merge['removed'])}, left {len(merge['unchanged'])} as they are"
-              + ("" if merge["written"] or merge["dry_run"] or merge["problems"]
-                 else " (nothing to write)"))
-        how = "replaced" if merge["replace_worse"] else "kept (--replace-worse replaces it)"
-        for pid, losses in merge["worse"].items():
-            for fld, why in losses.items():
-                print(f"  {pid} {fld}: {why}: {how}")
-        for problem in merge["problems"]:
-            print(f"  error: cannot merge: {problem}", file=sys.stderr)
-        if merge["written"]:
-            print(f"  import id {merge['import_id']} "
-                  f"(take it back with: kcn-atlas undo-import {merge['import_id']})")
+        return
+    verb = "would add" if merge["dry_run"] or merge["problems"] else "added"
+    print(f"  {verb} {counts}, left {len(merge['unchanged'])} as they are"
+          + ("" if merge["written"] or merge["dry_run"] or merge["problems"]
+             else " (nothing to write)"))
+    how = "replaced" if merge["replace_worse"] else "kept (--replace-worse replaces it)"
+    for rid, losses in merge["worse"].items():
+        for fld, why in losses.items():
+            print(f"  {rid} {fld}: {why}: {how}")
+    for rid, clashes in merge.get("conflicts", {}).items():
+        for fld, why in clashes.items():
+            print(f"  {rid} {fld}: {why}")
+    for problem in merge["problems"]:
+        print(f"  error: {refused}: {problem}", file=sys.stderr)
+    if merge["written"]:
+        print(f"  import id {merge['import_id']} "
+              f"(take it back with: kcn-atlas undo-import {merge['import_id']})")
 
 
 def _date(text: str) -> str:
@@ -351,43 +369,14 @@ def _column_field(text: str) -> tuple[str, str]:
 
 
 def _print_import(doc: dict[str, Any]) -> None:
-    print(f"{doc['outcome']}: {doc['features']} feature(s), CRS {doc['crs'] or '?'}, "
-          f"text encoding {doc['encoding'] or '-'}")
-    for layer in doc["layers"]:
-        mark = "imported" if layer["imported"] else f"skipped ({layer['reason']})"
-        print(f"  layer {layer['name']}: {layer['features']} feature(s), {mark}")
+    _print_read(doc, "feature(s)")
     if doc["total_area_ha"] is not None:
         print(f"  total area {doc['total_area_ha']:,.2f} ha")
-    for w in doc["warnings"]:
-        print(f"  warning: {w}")
-    for e in doc["errors"]:
-        print(f"  error: {e}", file=sys.stderr)
-    for n in doc.get("notes", []):
-        print(f"  note: {n}")
+    _print_messages(doc)
     merge = doc.get("merge")
-    duplicate = (merge or {}).get("duplicate_of")
-    if duplicate:
-        print(f"  already imported as {duplicate['import_id']} by {duplicate['who']} at "
-              f"{duplicate['at']}: nothing written (use --again to import it once more)")
-    elif merge:
-        verb = "would add" if merge["dry_run"] or merge["problems"] else "added"
-        print(f"  {verb} {len(merge['added'])}, changed {len(merge['changed'])}, "
-              f"left {len(merge['unchanged'])} as they are"
-              + ("" if merge["written"] or merge["dry_run"] or merge["problems"]
-                 else " (nothing to write)"))
-        how = "replaced" if merge["replace_worse"] else "kept (--replace-worse replaces it)"
-        for zid, losses in merge["worse"].items():
-            for fld, why in losses.items():
-                print(f"  {zid} {fld}: {why}: {how}")
-        for zid, clashes in merge["conflicts"].items():
-            for fld, why in clashes.items():
-                print(f"  {zid} {fld}: {why}")
-        for problem in merge["problems"]:
-            print(f"  error: the merge would leave the register invalid: {problem}",
-                  file=sys.stderr)
-        if merge["written"]:
-            print(f"  import id {merge['import_id']} "
-                  f"(take it back with: kcn-atlas undo-import {merge['import_id']})")
+    if merge:
+        _print_merge(merge, f"{len(merge['added'])}, changed {len(merge['changed'])}",
+                     "the merge would leave the register invalid")
 
 
 def _cmd_imports(args: argparse.Namespace) -> int:

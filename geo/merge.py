@@ -43,7 +43,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -78,6 +78,7 @@ __all__ = [
     "UndoConflict",
     "UnknownImport",
     "apply_merge",
+    "duplicate_import",
     "import_source",
     "imports",
     "new_import_id",
@@ -486,11 +487,22 @@ class ImportRecord:
                 "removed": list(self.removed)}
 
 
-@dataclass(frozen=True)
-class MergeResult:
-    """What :func:`apply_merge` did: the plan applied under the lock, and the import made."""
+class _Plan(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
 
-    plan: MergePlan  # planned again under the write lock: what was really applied
+
+PlanT = TypeVar("PlanT", bound=_Plan)
+
+
+@dataclass(frozen=True)
+class MergeResult(Generic[PlanT]):
+    """What :func:`apply_merge` did: the plan applied under the lock, and the import made.
+
+    Generic over the plan: a :class:`MergePlan` of zones, or a
+    :class:`geo.plotmerge.PlotMergePlan` of plots.
+    """
+
+    plan: PlanT  # planned again under the write lock: what was really applied
     register: Register
     record: ImportRecord | None = None  # the new import, when something was written
     duplicate_of: ImportRecord | None = None  # the import already holding this file
@@ -538,8 +550,9 @@ def imports(register: Register) -> list[ImportRecord]:
             for i, r in records.items()]
 
 
-def _duplicate(register: Register, sha256: str | None,
-               choices: dict[str, Any]) -> ImportRecord | None:
+def duplicate_import(register: Register, sha256: str | None,
+                     choices: dict[str, Any]) -> ImportRecord | None:
+    """The import in effect of the same file content read the same way, if any."""
     if not sha256:
         return None
     for record in reversed(imports(register)):
@@ -570,7 +583,7 @@ def _record_import(work: Work, before: Register, after: Register, plan: MergePla
 def apply_merge(store: Store, plan: MergePlan, *, filename: str, actor: Actor | None,
                 at: datetime | None = None, sha256: str | None = None,
                 choices: dict[str, Any] | None = None, again: bool = False,
-                import_id: str | None = None) -> MergeResult:
+                import_id: str | None = None) -> MergeResult[MergePlan]:
     """Write the plan in one transaction, citing the file as a new source, with an audit entry.
 
     The merge is planned again under the store's write lock (the register may
@@ -620,7 +633,7 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, actor: Actor | 
         fresh = plan_merge(register, plan.zones, replace_worse=plan.replace_worse,
                            covered=plan.covered)
         outcome["plan"] = fresh
-        duplicate = None if again else _duplicate(register, sha256, choices)
+        duplicate = None if again else duplicate_import(register, sha256, choices)
         if duplicate is not None:
             outcome["duplicate_of"] = duplicate
             return register  # nothing written

@@ -49,7 +49,9 @@ from geo.merge import (
     IMPORT_ACTION,
     ImportRecord,
     MergeRefused,
+    MergeResult,
     UndoConflict,
+    duplicate_import,
     import_source,
     imports,
 )
@@ -355,39 +357,8 @@ def _merged(register: Register, plan: PlotMergePlan,
     return merged, undo
 
 
-@dataclass(frozen=True)
-class PlotMergeResult:
-    """What :func:`apply_plot_merge` did: the plan applied under the lock, the import made."""
-
-    plan: PlotMergePlan
-    register: Register
-    record: ImportRecord | None = None
-    duplicate_of: ImportRecord | None = None
-
-    @property
-    def written(self) -> bool:
-        """Tell whether the register was written."""
-        return self.record is not None
-
-    @property
-    def import_id(self) -> str | None:
-        """The new import's id (None when nothing was written)."""
-        return self.record.import_id if self.record else None
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the applied plan and the outcome as plain data (for ``--json``)."""
-        return {**self.plan.to_json(), "written": self.written, "import_id": self.import_id,
-                "duplicate_of": self.duplicate_of.to_json() if self.duplicate_of else None}
-
-
-def _duplicate(register: Register, sha256: str | None,
-               choices: dict[str, Any]) -> ImportRecord | None:
-    if not sha256:
-        return None
-    for record in reversed(imports(register)):
-        if record.in_effect and record.sha256 == sha256 and record.choices == choices:
-            return record
-    return None
+PlotMergeResult = MergeResult[PlotMergePlan]
+"""What :func:`apply_plot_merge` did: the plan applied under the lock, the import made."""
 
 
 def _record_plot_import(work: Work, before: Register, plan: PlotMergePlan,
@@ -462,7 +433,7 @@ def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str,
         fresh = plan_plot_merge(register, plan.plots, replace_worse=plan.replace_worse,
                                 replace_zones=plan.replace_zones, covered=plan.covered)
         outcome["plan"] = fresh
-        duplicate = None if again else _duplicate(register, sha256, choices)
+        duplicate = None if again else duplicate_import(register, sha256, choices)
         if duplicate is not None:
             outcome["duplicate_of"] = duplicate
             return register

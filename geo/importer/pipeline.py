@@ -434,14 +434,7 @@ def _build_report(layers: list[Layer], opts: Options) -> ImportReport:
     names = [f.name for f in described if f.refused != "repeat"]
     mapping = _mapping(states, opts)
     reports = _layer_reports(states, zones)
-    crs_label = "; ".join(dict.fromkeys(s.report.crs for s in states if s.report.crs)) or None
-    encoding = "; ".join(dict.fromkeys(s.layer.encoding for s in states
-                                       if s.processed and s.layer.encoding)) or None
-    unknown = list(dict.fromkeys(c for s in states if s.processed and s.cmap
-                                 for c in s.cmap.notes if c not in STANDARD_COLUMNS))
-    if unknown:
-        out.notes.append("Columns that the register has no field for were kept in the notes "
-                         f"of each zone: {', '.join(unknown)}.")
+    crs_label, encoding, unknown = _described(states, out, "zone")
     if out.errors or not zones:
         errors = out.errors or out.dropped or [
             f"{opts.filename} holds no zones to import: "
@@ -484,6 +477,25 @@ def _layer_reports(states: list[_LayerState], zones: list[Feature]) -> list[Laye
             r = LayerReport(r.name, r.features, r.geometry_type, r.crs, r.encoding, ok, reason)
         out.append(r)
     return out
+
+
+def _described(states: list[_LayerState], out: Any,
+               record: str) -> tuple[str | None, str | None, list[str]]:
+    """The CRS and text encoding the layers were read in, and the columns kept aside.
+
+    The columns the register has no field for get a note in ``out``.
+
+    ``record`` names what each row became ("zone", "plot") for the note.
+    """
+    crs_label = "; ".join(dict.fromkeys(s.report.crs for s in states if s.report.crs)) or None
+    encoding = "; ".join(dict.fromkeys(s.layer.encoding for s in states
+                                       if s.processed and s.layer.encoding)) or None
+    unknown = list(dict.fromkeys(c for s in states if s.processed and s.cmap
+                                 for c in s.cmap.notes if c not in STANDARD_COLUMNS))
+    if unknown:
+        out.notes.append("Columns that the register has no field for were kept in the notes "
+                         f"of each {record}: {', '.join(unknown)}.")
+    return crs_label, encoding, unknown
 
 
 def _mapping(states: list[_LayerState], opts: Options) -> list[ColumnMapping]:
@@ -533,14 +545,7 @@ def _build_plot_report(layers: list[Layer], opts: Options, zones: gpd.GeoDataFra
     names = [f.name for f in feats if f.refused != "repeat"]
     mapping = _mapping(states, opts)
     reports = _layer_reports(states, plots)
-    crs_label = "; ".join(dict.fromkeys(s.report.crs for s in states if s.report.crs)) or None
-    encoding = "; ".join(dict.fromkeys(s.layer.encoding for s in states
-                                       if s.processed and s.layer.encoding)) or None
-    unknown = list(dict.fromkeys(c for s in states if s.processed and s.cmap
-                                 for c in s.cmap.notes if c not in STANDARD_COLUMNS))
-    if unknown:
-        out.notes.append("Columns that the register has no field for were kept in the notes "
-                         f"of each plot: {', '.join(unknown)}.")
+    crs_label, encoding, unknown = _described(states, out, "plot")
     unmatched = sum(1 for f in placed if f.refused == "no zone")
     ambiguous = sum(1 for f in placed if f.refused == "several zones")
     if out.errors or not plots:
