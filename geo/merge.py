@@ -85,6 +85,8 @@ __all__ = [
     "plan_merge",
     "undo_import",
     "undo_last_import",
+    "with_import",
+    "worth_writing",
 ]
 
 IMPORT_ACTION = "import"
@@ -561,6 +563,45 @@ def duplicate_import(register: Register, sha256: str | None,
     return None
 
 
+def worth_writing(register: Register, plan: Any, sha256: str | None,
+                  choices: dict[str, Any], again: bool, outcome: dict[str, Any]) -> bool:
+    """Tell whether a merge planned under the write lock is to be written.
+
+    Not when the same file, read the same way, is already imported (unless
+    ``again``: ``outcome["duplicate_of"]`` names that import), nor when the plan
+    changes nothing.
+
+    Raises
+    ------
+    MergeRefused
+        If the plan has problems.
+    """
+    duplicate = None if again else duplicate_import(register, sha256, choices)
+    if duplicate is not None:
+        outcome["duplicate_of"] = duplicate
+        return False
+    if not plan.writes:
+        return False
+    if plan.problems:
+        raise MergeRefused("the merge would leave the register with problems: "
+                           + "; ".join(plan.problems))
+    return True
+
+
+def with_import(work: Work, before: Register, merged: Register, source: dict[str, Any],
+                detail: dict[str, Any]) -> Register:
+    """The merged register citing the file as a new source, with its ``import`` audit entry.
+
+    ``detail``: what the audit entry keeps (file, SHA-256, choices, the plan, the undo).
+    """
+    sources = pd.concat([before.sources, pd.DataFrame([source])[SOURCE_COLUMNS]],
+                        ignore_index=True)
+    text = json.dumps({"import_id": source["source_id"], "source_id": source["source_id"],
+                       **detail}, ensure_ascii=False, default=str)
+    return replace(merged, sources=sources).with_audit(
+        work.at.isoformat(timespec="seconds"), work.actor.name, IMPORT_ACTION, text)
+
+
 def _record_import(work: Work, before: Register, after: Register, plan: MergePlan,
                    import_id: str, filename: str) -> None:
     """One history row per zone the import adds, and per field it changes."""
@@ -633,29 +674,17 @@ def apply_merge(store: Store, plan: MergePlan, *, filename: str, actor: Actor | 
         fresh = plan_merge(register, plan.zones, replace_worse=plan.replace_worse,
                            covered=plan.covered)
         outcome["plan"] = fresh
-        duplicate = None if again else duplicate_import(register, sha256, choices)
-        if duplicate is not None:
-            outcome["duplicate_of"] = duplicate
-            return register  # nothing written
-        if not fresh.writes:
+        if not worth_writing(register, fresh, sha256, choices, again, outcome):
             return register  # nothing written, no empty audit entry
-        if fresh.problems:
-            raise MergeRefused("the merge would leave the register with problems: "
-                               + "; ".join(fresh.problems))
         merged, undo = _merged(register, fresh, source["source_id"])
-        sources = pd.concat([register.sources, pd.DataFrame([source])[SOURCE_COLUMNS]],
-                            ignore_index=True)
-        detail = json.dumps({"import_id": source["source_id"], "file": filename,
-                             "source_id": source["source_id"], "sha256": sha256,
-                             "choices": choices, **fresh.to_json(), "undo": undo},
-                            ensure_ascii=False, default=str)
         outcome["record"] = ImportRecord(
             import_id=source["source_id"], file=filename, who=work.actor.name,
             at=at.isoformat(timespec="seconds"), source_id=source["source_id"], sha256=sha256,
             choices=choices, added=fresh.added, changed=tuple(fresh.changed))
         _record_import(work, register, merged, fresh, source["source_id"], filename)
-        return replace(merged, sources=sources).with_audit(
-            at.isoformat(timespec="seconds"), work.actor.name, IMPORT_ACTION, detail)
+        return with_import(work, register, merged, source, {
+            "file": filename, "sha256": sha256, "choices": choices, **fresh.to_json(),
+            "undo": undo})
 
     # The plan was checked against validate() above (MergeRefused names its problems).
     register = run(store, actor, Role.EDITOR, "import", change, action=IMPORT_ACTION,

@@ -29,7 +29,6 @@ import's, its ``as_of`` the file's.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,15 +47,15 @@ from geo.importer.plots import PLOT_ID_MAX, code_key
 from geo.merge import (
     IMPORT_ACTION,
     ImportRecord,
-    MergeRefused,
     MergeResult,
     UndoConflict,
-    duplicate_import,
     import_source,
     imports,
+    with_import,
+    worth_writing,
 )
 from geo.register import Register, normalise_plots
-from geo.schema import PLOT_COLUMNS, SOURCE_COLUMNS, PlotStatus
+from geo.schema import PLOT_COLUMNS, PlotStatus
 from geo.store import Store
 
 __all__ = [
@@ -433,30 +432,18 @@ def apply_plot_merge(store: Store, plan: PlotMergePlan, *, filename: str,
         fresh = plan_plot_merge(register, plan.plots, replace_worse=plan.replace_worse,
                                 replace_zones=plan.replace_zones, covered=plan.covered)
         outcome["plan"] = fresh
-        duplicate = None if again else duplicate_import(register, sha256, choices)
-        if duplicate is not None:
-            outcome["duplicate_of"] = duplicate
+        if not worth_writing(register, fresh, sha256, choices, again, outcome):
             return register
-        if not fresh.writes:
-            return register
-        if fresh.problems:
-            raise MergeRefused("the merge would leave the register with problems: "
-                               + "; ".join(fresh.problems))
         merged, undo = _merged(register, fresh, source["source_id"])
-        sources = pd.concat([register.sources, pd.DataFrame([source])[SOURCE_COLUMNS]],
-                            ignore_index=True)
-        detail = json.dumps({"import_id": source["source_id"], "file": filename,
-                             "source_id": source["source_id"], "sha256": sha256,
-                             "choices": choices, **fresh.to_json(), "undo": undo},
-                            ensure_ascii=False, default=str)
         outcome["record"] = ImportRecord(
             import_id=source["source_id"], file=filename, who=work.actor.name,
             at=at.isoformat(timespec="seconds"), source_id=source["source_id"], sha256=sha256,
             choices=choices, added=fresh.added, changed=tuple(fresh.changed),
             table=PLOTS_TABLE, removed=fresh.removed)
         _record_plot_import(work, register, fresh, source["source_id"], filename)
-        return replace(merged, sources=sources).with_audit(
-            at.isoformat(timespec="seconds"), work.actor.name, IMPORT_ACTION, detail)
+        return with_import(work, register, merged, source, {
+            "file": filename, "sha256": sha256, "choices": choices, **fresh.to_json(),
+            "undo": undo})
 
     # The plan's problems were checked above (MergeRefused names them).
     register = run(store, actor, Role.EDITOR, "import plots", change, action=IMPORT_ACTION,

@@ -109,17 +109,7 @@ class ImportReport:
         the register already holds under another id keeps that id).
         """
         return {
-            "outcome": self.outcome,
-            "features": self.features,
-            "names": list(self.names),
-            "total_area_ha": self.total_area_ha,
-            "crs": self.crs,
-            "encoding": self.encoding,
-            "layers": [asdict(layer) for layer in self.layers],
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
-            "notes": list(self.notes),
-            "mapping": [asdict(m) for m in self.mapping],
+            **_common_json(self),
             "zones": self.zone_list(ids),
         }
 
@@ -213,17 +203,7 @@ class PlotImportReport:
         """Return the report as the CLI's ``--json`` object (``kind`` is ``"plots"``)."""
         return {
             "kind": "plots",
-            "outcome": self.outcome,
-            "features": self.features,
-            "names": list(self.names),
-            "total_area_ha": self.total_area_ha,
-            "crs": self.crs,
-            "encoding": self.encoding,
-            "layers": [asdict(layer) for layer in self.layers],
-            "warnings": list(self.warnings),
-            "errors": list(self.errors),
-            "notes": list(self.notes),
-            "mapping": [asdict(m) for m in self.mapping],
+            **_common_json(self),
             "zone": self.zone,
             "zones": {k: dict(v) for k, v in self.zones.items()},
             "statuses": {k: dict(v) for k, v in self.statuses.items()},
@@ -260,3 +240,20 @@ def rejected_plots(errors: list[str], layers: list[LayerReport] | None = None,
                             warnings=warnings or [], errors=errors, plots=empty_plots(),
                             notes=notes or [], mapping=mapping or [], zone=zone,
                             unmatched=unmatched, ambiguous=ambiguous)
+
+
+def _common_json(report: ImportReport | PlotImportReport) -> dict[str, Any]:
+    """The keys every import report's ``--json`` object has, zones or plots."""
+    return {
+        "outcome": report.outcome,
+        "features": report.features,
+        "names": list(report.names),
+        "total_area_ha": report.total_area_ha,
+        "crs": report.crs,
+        "encoding": report.encoding,
+        "layers": [asdict(layer) for layer in report.layers],
+        "warnings": list(report.warnings),
+        "errors": list(report.errors),
+        "notes": list(report.notes),
+        "mapping": [asdict(m) for m in report.mapping],
+    }
