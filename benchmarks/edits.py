@@ -2,11 +2,15 @@
 
     .venv/bin/python benchmarks/edits.py                 # GeoPackage and PostGIS
     .venv/bin/python benchmarks/edits.py --editors 60    # 60 editors at once
+    .venv/bin/python benchmarks/edits.py --plots 20000   # a register holding 20,000 plots
 
 On the bundled register: one editor's save (sign-in not counted) measured
 ``--repeat`` times; then ``--editors`` threads, each an editor saving a value of
 a zone of its own at the same moment (none may be refused), and the same
 number saving the same zone from the same version (exactly one may win).
+With ``--plots N`` the register holds N synthetic plots, and beside a save the
+benchmark times writing the whole register (``Store.write``), which is what
+every save cost before a save wrote only the tables it changed.
 PostGIS is a throwaway PostgreSQL 15 cluster on 127.0.0.1, as the tests start.
 Prints one JSON object.
 """
@@ -70,6 +74,15 @@ def postgis() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _with_plots(store: Store, n: int) -> Store:
+    """The store with ``n`` synthetic plots in parks of its own (none when ``n`` is 0)."""
+    if n:
+        from tests.synthetic import with_synthetic_plots
+
+        store.write(with_synthetic_plots(store.read(), n))
+    return store
+
+
 def _team(store: Store, n: int) -> list[Actor]:
     """The first admin, then ``n`` editors written at once (hashing 60 passwords is slow)."""
     from dataclasses import replace
@@ -86,6 +99,17 @@ def _team(store: Store, n: int) -> list[Actor]:
     store.update(lambda reg: replace(reg, users=pd.concat([reg.users, pd.DataFrame(rows)],
                                                           ignore_index=True)))
     return [Actor(f"editor{i}", Role.EDITOR) for i in range(n)]
+
+
+def _full_write_s(store: Store, repeat: int) -> dict[str, float]:
+    """Seconds to write the whole register again (what a save cost when it did so)."""
+    reg = store.read()
+    times = []
+    for _ in range(min(repeat, 3)):
+        start = time.perf_counter()
+        store.write(reg)
+        times.append(time.perf_counter() - start)
+    return {"median": round(statistics.median(times), 3), "n": len(times)}
 
 
 def measure(store: Store, editors: int, repeat: int) -> dict[str, object]:
@@ -132,8 +156,10 @@ def measure(store: Store, editors: int, repeat: int) -> dict[str, object]:
     same_version = record_version(store.read(), "zones", zones[0])
     same_time, same_out = at_once([(a, zones[0], same_version) for a in team])
     problems = validate(store.read())
+    plots = len(store.read().plots)
     return {
-        "store": store.description, "zones": len(zones),
+        "store": store.description, "zones": len(zones), "plots": plots,
+        **({"whole_register_write_s": _full_write_s(store, repeat)} if plots else {}),
         "save_s": {"median": round(statistics.median(times), 3),
                    "min": round(min(times), 3), "max": round(max(times), 3), "n": repeat},
         "different_zones": {"editors": len(own), "seconds": round(own_time, 2),
@@ -150,14 +176,17 @@ def main() -> int:
     parser.add_argument("--editors", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--only", choices=("gpkg", "postgis"))
+    parser.add_argument("--plots", type=int, default=0,
+                        help="synthetic plots in the register (tests/synthetic.py)")
     args = parser.parse_args()
     out = []
     if args.only in (None, "gpkg"):
         with tempfile.TemporaryDirectory() as tmp:
-            out.append(measure(build(Path(tmp) / "atlas.gpkg"), args.editors, args.repeat))
+            store = _with_plots(build(Path(tmp) / "atlas.gpkg"), args.plots)
+            out.append(measure(store, args.editors, args.repeat))
     if args.only in (None, "postgis") and (PG_BIN / "initdb").exists():
         with postgis() as url:
-            store = build(url)
+            store = _with_plots(build(url), args.plots)
             out.append(measure(store, args.editors, args.repeat))
             store.dispose()  # type: ignore[attr-defined]
     json.dump(out, sys.stdout, indent=2)

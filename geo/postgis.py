@@ -47,7 +47,7 @@ import logging
 import re
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC
 from typing import Any
 
@@ -77,6 +77,7 @@ SRID = 4326
 _SPATIAL = ("zones", "projects", "plots")
 _PLAIN = ("figures", "sources", "zone_values", "audit", "users", "history")
 _TABLES = _SPATIAL + _PLAIN
+_APPEND_ONLY = ("audit", "history")  # rows are only ever added (undo adds an entry too)
 # Registers written before plots, accounts and history existed have no such tables.
 _OPTIONAL = ("plots", "users", "history")
 _EMPTY_COLUMNS = {"audit": AUDIT_COLUMNS, "users": USER_COLUMNS, "history": HISTORY_COLUMNS}
@@ -390,20 +391,34 @@ class PostgisStore:
                 new = change(before)
                 if new is before:
                     return new
+                # A change hands back the tables it did not touch as they were read: those
+                # are not written again (an edit of one zone does not rewrite 200,000 plots).
+                kept = {name for name in _TABLES if getattr(new, name) is getattr(before, name)}
                 new = normalise_register(new)
                 check_text(new)
-                self._write(conn, new)
+                self._write(conn, new, kept=kept, before=before)
                 return new
         except sa.exc.SQLAlchemyError as exc:
             raise self._error("update", exc) from None
 
-    def _write(self, conn: Connection, register: Register) -> None:
+    def _write(self, conn: Connection, register: Register, *,
+               kept: Collection[str] = (), before: Register | None = None) -> None:
+        """Write the register's tables but those in ``kept`` (unchanged since ``before``).
+
+        An append-only table (audit, history) that only grew since ``before`` gets
+        its new rows appended rather than all rows written again.
+        """
         conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {_quote(self.schema)}"))
         for name in _TABLES:
+            if name in kept:
+                continue
             df: pd.DataFrame = getattr(register, name)
             if name in _EMPTY_COLUMNS and df.empty:
                 df = empty_table(_EMPTY_COLUMNS[name])
-            _write_table(conn, self._table(name), df, spatial=name in _SPATIAL)
+            start = 0
+            if before is not None and name in _APPEND_ONLY:
+                start = _grown_from(getattr(before, name), df)
+            _write_table(conn, self._table(name), df, spatial=name in _SPATIAL, start=start)
         # A new token in the same transaction tells readers' caches the register changed.
         table = self._table(_VERSION_TABLE)
         conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {table} (v text)"))
@@ -424,8 +439,25 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _write_table(conn: Connection, table: str, df: pd.DataFrame, *, spatial: bool) -> None:
-    """Create ``table`` if needed (or again if its columns changed) and replace its rows."""
+def _grown_from(old: pd.DataFrame, new: pd.DataFrame) -> int:
+    """How many rows ``new`` shares with ``old`` at its start, when it only appended to it.
+
+    0 when ``new`` differs otherwise (rows changed or removed, other columns).
+    """
+    n = len(old)
+    if n == 0 or len(new) < n or list(old.columns) != list(new.columns):
+        return 0
+    head = new.iloc[:n].reset_index(drop=True)
+    return n if head.astype(object).equals(old.reset_index(drop=True).astype(object)) else 0
+
+
+def _write_table(conn: Connection, table: str, df: pd.DataFrame, *, spatial: bool,
+                 start: int = 0) -> None:
+    """Create ``table`` if needed (or again if its columns changed) and replace its rows.
+
+    With ``start``, the table already holds the frame's first ``start`` rows: only the
+    rows after them are inserted (when its columns are still the frame's).
+    """
     attrs = [c for c in df.columns if c != "geometry"] if spatial else list(df.columns)
     wanted = [("_pos", "integer")] + [(c, _column_type(df[c])) for c in attrs]
     if spatial:
@@ -438,13 +470,14 @@ def _write_table(conn: Connection, table: str, df: pd.DataFrame, *, spatial: boo
         {"t": table},
     ).all()
     if [tuple(r) for r in have] != wanted:
+        start = 0
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
         conn.execute(sa.text(f"CREATE TABLE {table} ({cols_sql})"))
         if spatial:  # tiles and bounding-box queries find their rows through it
             conn.execute(sa.text(f"CREATE INDEX ON {table} USING GIST (geometry)"))
-    else:
+    elif start == 0:
         conn.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608
-    if df.empty:
+    if len(df) <= start:
         return
     params = [f":c{i}" for i in range(len(attrs))]
     names = ["_pos", *attrs]
@@ -464,7 +497,7 @@ def _write_table(conn: Connection, table: str, df: pd.DataFrame, *, spatial: boo
         wkb = [None if g is None or shapely.is_empty(g) else bytes(b)
                for g, b in zip(geoms, raw, strict=True)]
     rows = []
-    for pos in range(len(df)):
+    for pos in range(start, len(df)):
         row: dict[str, Any] = {"pos": pos}
         for i, col in enumerate(columns):
             row[f"c{i}"] = _value(col[pos])
