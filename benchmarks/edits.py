@@ -8,7 +8,8 @@ On the bundled register: one editor's save (sign-in not counted) measured
 ``--repeat`` times; then ``--editors`` threads, each an editor saving a value of
 a zone of its own at the same moment (none may be refused), and the same
 number saving the same zone from the same version (exactly one may win).
-With ``--plots N`` the register holds N synthetic plots, and beside a save the
+With ``--plots N`` the register's zones are replaced by synthetic parks holding N
+plots (tests/synthetic.py), and beside a save the
 benchmark times writing the whole register (``Store.write``), which is what
 every save cost before a save wrote only the tables it changed.
 PostGIS is a throwaway PostgreSQL 15 cluster on 127.0.0.1, as the tests start.
@@ -74,12 +75,16 @@ def postgis() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _with_plots(store: Store, n: int) -> Store:
-    """The store with ``n`` synthetic plots in parks of its own (none when ``n`` is 0)."""
+def _with_plots(store: Store, n: int, editors: int) -> Store:
+    """The store's zones replaced by synthetic parks holding ``n`` plots (``n`` > 0).
+
+    At least 100 parks, and one more than there are editors (each saves its own).
+    """
     if n:
         from tests.synthetic import with_synthetic_plots
 
-        store.write(with_synthetic_plots(store.read(), n))
+        per_park = max(1, n // max(100, editors + 1))
+        store.write(with_synthetic_plots(store.read(), n, plots_per_zone=per_park))
     return store
 
 
@@ -182,11 +187,11 @@ def main() -> int:
     out = []
     if args.only in (None, "gpkg"):
         with tempfile.TemporaryDirectory() as tmp:
-            store = _with_plots(build(Path(tmp) / "atlas.gpkg"), args.plots)
+            store = _with_plots(build(Path(tmp) / "atlas.gpkg"), args.plots, args.editors)
             out.append(measure(store, args.editors, args.repeat))
     if args.only in (None, "postgis") and (PG_BIN / "initdb").exists():
         with postgis() as url:
-            store = _with_plots(build(url), args.plots)
+            store = _with_plots(build(url), args.plots, args.editors)
             out.append(measure(store, args.editors, args.repeat))
             store.dispose()  # type: ignore[attr-defined]
     json.dump(out, sys.stdout, indent=2)
