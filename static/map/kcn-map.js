@@ -916,7 +916,15 @@ export default function (component) {
                                           linkedProjects: new Set(), sitePlots: new Set(),
                                           layerSet: new Set()});
   st.data = data;
-  st.select = (what) => setTriggerValue("select", what);
+  st.select = (what) => {
+    // The choice shows at once on the map and in the list; the page's answer (panel,
+    // linked zones and projects, camera) replaces it when it comes.
+    if (st.map && what && (what.t === "zone" || what.t === "project")) {
+      st.data = {...st.data, selection: {[what.t]: what.id}};
+      applyState(st);
+    }
+    setTriggerValue("select", what);
+  };
   st.sendDrawn = (what) => setTriggerValue("drawn", what);
   guardHistory(st);
   // For tests and accessibility tools: what is drawn, and where, without reading pixels.
