@@ -329,6 +329,9 @@ function dataLayer(st) {
   st.dataLayer = P.leafletLayer({
     url: d.plots.tiles,
     maxDataZoom: d.plots.max_zoom,
+    // Tiles of the map's own zoom (the default reads zoom z - 1 for 512-pixel tiles):
+    // the server's plots start at min_zoom, and so must what is drawn.
+    levelDiff: 0,
     attribution: "",
     paintRules: [
       {dataLayer: "plots", filter: (z, f) => plotVisible(st, f),

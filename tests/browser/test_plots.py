@@ -102,3 +102,18 @@ def test_the_site_finder_returns_the_expected_plots_and_its_link_reopens_them(
     live2.wait_until(lambda m: sorted(m.highlighted()) == sorted(expected["id"]),
                      what="the same plots from the link")
     other.close()
+
+
+def test_plots_are_drawn_from_the_first_zoom_that_serves_them(plots_page, plots_app,
+                                                              wait_for_map):
+    from geo.mapdata import PLOT_MIN_ZOOM
+
+    _, reg = plots_app
+    zone = "kcn-syn-000002"
+    plots_page.goto(f"/?{_zone_view(reg, zone, PLOT_MIN_ZOOM)}")
+    live = wait_for_map(plots_page)
+    live.wait_until(lambda m: m.plots_drawn() > 100, what=f"plots drawn at zoom {PLOT_MIN_ZOOM}")
+    plots_page.goto(f"/?{_zone_view(reg, zone, PLOT_MIN_ZOOM - 1)}")
+    live = wait_for_map(plots_page)
+    plots_page.wait_for_timeout(1500)
+    assert live.plots_drawn() == 0  # below it, each park's vacant land instead
