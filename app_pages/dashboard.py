@@ -187,7 +187,8 @@ def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: 
     if known.empty:
         st.info(t("dash.occ.none", lang, n=int(zones["kind"].isin(["KCN", "CCN"]).sum())))
     else:
-        hist = alt.Chart(known).mark_bar().encode(
+        # Only the columns the chart reads: a geometry column cannot travel as Arrow.
+        hist = alt.Chart(pd.DataFrame(known[["occupancy_pct", "kind"]])).mark_bar().encode(
             x=alt.X("occupancy_pct:Q", bin=alt.Bin(step=10), title=t("attr.occupancy_pct", lang)),
             y=alt.Y("count()", title=t("dash.zones", lang)), color="kind:N")
         rules = alt.Chart(pd.DataFrame([{"kind": k, "target": v["value"]}

@@ -313,8 +313,8 @@ def _drawing(reg: Register, location: str, table: str, record_id: str,
     if left.button(t("draw.save", lang), key=f"draw_save_{record_id}", type="primary"):
         vkey = f"edit_{record_id}_version"
         try:
-            set_geometry(_store(location), actor, table, record_id, geom,
-                         drawn_from=str(method), expect=S.get(vkey))
+            out = set_geometry(_store(location), actor, table, record_id, geom,
+                               drawn_from=str(method), expect=S.get(vkey))
         except EditConflict as exc:
             _conflict(exc.changes, lang)
         except _WRITE_ERRORS as exc:
@@ -322,7 +322,7 @@ def _drawing(reg: Register, location: str, table: str, record_id: str,
         else:
             S.pop("_drawn", None)
             S.pop(vkey, None)
-            S["_notice"] = t("draw.saved", lang)
+            S["_notice"] = t("draw.saved" if out.written else "draw.same", lang)
             st.rerun()
     if right.button(t("draw.discard", lang), key=f"draw_discard_{record_id}"):
         S.pop("_drawn", None)

@@ -380,6 +380,7 @@ def _print_import(doc: dict[str, Any]) -> None:
 
 
 def _cmd_imports(args: argparse.Namespace) -> int:
+    from geo.edit import local_time
     from geo.merge import imports
 
     records = imports(open_store(args.store).read())
@@ -390,10 +391,11 @@ def _cmd_imports(args: argparse.Namespace) -> int:
     if not records:
         print("no imports yet")
     for r in records:
-        state = "in effect" if r.in_effect else f"undone by {r.undone_by} at {r.undone_at}"
+        state = ("in effect" if r.in_effect
+                 else f"undone by {r.undone_by} at {local_time(r.undone_at)}")
         what = " plots" if r.table == "plots" else ""
         removed = f", -{len(r.removed)}" if r.removed else ""
-        print(f"{r.import_id}  {r.at}  {r.who}  {r.file}  "
+        print(f"{r.import_id}  {local_time(r.at)}  {r.who}  {r.file}  "
               f"(+{len(r.added)}{what}, ~{len(r.changed)}{removed}; {state})")
     return 0
 

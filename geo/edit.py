@@ -644,6 +644,10 @@ def set_geometry(store: Store, actor: Actor | None, table: str, record_id: str,
         if not len(hits):
             raise EditRefused(f"no {table[:-1]} {record_id!r} in the register")
         i = hits[0]
+        old_geom = frame.at[i, "geometry"]
+        if (old_geom is not None and frame.at[i, "geometry_quality"] == Quality.DIGITISED.value
+                and old_geom.equals_exact(geom, 1e-9)):
+            return reg  # the same drawing saved again: nothing to record
         name = str(frame.at[i, "name_vi"])
         reg, sid = _drawn_source(work, reg, f"{'Boundary' if table == 'zones' else 'Route'} "
                                  f"of {name}", drawn_from, note)

@@ -852,6 +852,8 @@ LABELS: dict[str, dict[str, str]] = {
     "draw.save": {"vi": "Lưu hình vẽ", "en": "Save the drawing"},
     "draw.discard": {"vi": "Bỏ hình vẽ", "en": "Discard the drawing"},
     "draw.saved": {"vi": "Đã lưu hình vẽ (số hóa).", "en": "Drawing saved (digitised)."},
+    "draw.same": {"vi": "Hình vẽ giống hình đã lưu: không ghi gì thêm.",
+                  "en": "The drawing is the one already saved: nothing written."},
     "draw.waiting": {"vi": "Vẽ trên bản đồ rồi bấm “Xong”.",
                      "en": "Draw on the map, then press “Finish”."},
     "add.title": {"vi": "Thêm khu mới", "en": "Add a zone"},

@@ -282,6 +282,14 @@ def test_a_drawn_boundary_is_digitised_names_who_and_from_what_and_is_measured(s
     assert validate(store.read()) == []
 
 
+def test_the_same_drawing_saved_again_records_nothing(store):
+    set_geometry(store, actor("lan"), "zones", "kcn-beta", SQUARE, drawn_from="plan")
+    version, rows = store.version(), len(store.read().history)
+    out = set_geometry(store, actor("lan"), "zones", "kcn-beta", SQUARE, drawn_from="imagery")
+    assert not out.written and store.version() == version
+    assert len(store.read().history) == rows
+
+
 def test_a_self_crossing_boundary_is_refused(store):
     bow = {"type": "Polygon", "coordinates": [[[106.75, 20.83], [106.76, 20.84],
                                               [106.76, 20.83], [106.75, 20.84],
