@@ -118,7 +118,10 @@ def citation_input(reg: Register, lang: str, key: str) -> Citation | None:
             "issuer": st.text_input(t("edit.new.issuer", lang), key=f"{key}_issuer"),
             "date": str(st.date_input(t("edit.new.date", lang), key=f"{key}_date",
                                       value=date.today(), format="YYYY-MM-DD")),
+            # No tier is taken for granted: a press item filed as a legal document by
+            # default would claim more than its source does.
             "tier": st.selectbox(t("edit.new.tier", lang), _TIERS, key=f"{key}_tier",
+                                 index=None, placeholder=t("edit.new.tier.pick", lang),
                                  format_func=lambda v: f"{t(f'tier.{v}', lang)} – "
                                                        f"{t(f'tier.{v}.long', lang)}"),
         }
@@ -127,7 +130,7 @@ def citation_input(reg: Register, lang: str, key: str) -> Citation | None:
                           format="YYYY-MM-DD")
     if how == "existing" and not source_id:
         return None
-    if new is not None and not (new["document"] and new["issuer"]
+    if new is not None and not (new["document"] and new["issuer"] and new["tier"]
                                 and (new["url"] or new["doc_number"])):
         return None
     return Citation(source_id=source_id, as_of=str(as_of), section=section or None,

@@ -805,6 +805,7 @@ LABELS: dict[str, dict[str, str]] = {
     "edit.new.issuer": {"vi": "Cơ quan ban hành, nơi đăng", "en": "Publisher"},
     "edit.new.date": {"vi": "Ngày của tài liệu", "en": "Date of the document"},
     "edit.new.tier": {"vi": "Mức tin cậy", "en": "Tier"},
+    "edit.new.tier.pick": {"vi": "Chọn loại nguồn", "en": "Choose the kind of source"},
     "edit.section": {"vi": "Mục, trang", "en": "Section or page"},
     "edit.as_of": {"vi": "Số liệu tính đến ngày", "en": "As of"},
     "edit.save": {"vi": "Lưu thay đổi", "en": "Save changes"},

@@ -72,6 +72,12 @@ def test_an_editor_edits_with_a_new_source_draws_and_signs_out(
         panel.get_by_role("textbox", name="Địa chỉ (URL)").fill("https://example.org/an-hoa")
         panel.get_by_role("textbox", name="Cơ quan ban hành, nơi đăng").fill("UBND TP Hải Phòng")
         panel.get_by_role("textbox", name="Cơ quan ban hành, nơi đăng").press("Enter")
+        expect(save).to_be_disabled()  # no tier chosen yet: none is assumed
+        tier = panel.get_by_role("combobox", name="Mức tin cậy")
+        tier.click()
+        if tier.get_attribute("aria-expanded") != "true":
+            tier.press("ArrowDown")
+        page.get_by_role("option", name=re.compile(r"^Cơ quan")).click()
         expect(save).to_be_enabled(timeout=20000)
         save.click()
         expect(page.get_by_text("Đã lưu 1 thay đổi.")).to_be_visible(timeout=30000)
