@@ -830,12 +830,12 @@ LABELS: dict[str, dict[str, str]] = {
     "edit.record_source": {"vi": "Nguồn của khu", "en": "Source of the record"},
     "draw.boundary": {"vi": "Vẽ hoặc sửa ranh giới", "en": "Draw or edit the boundary"},
     "draw.route": {"vi": "Vẽ hoặc sửa tuyến", "en": "Draw or edit the route"},
-    "draw.hint": {"vi": "Nhấp trên bản đồ để đặt các đỉnh (bám vào ranh giới gần đó); nhấp "
-                        "vào đỉnh đầu để khép vùng; kéo đỉnh để sửa; rồi bấm “Xong” trên bản "
-                        "đồ.",
-                  "en": "Click on the map to place vertices (they snap to nearby "
-                        "boundaries); click the first vertex to close the shape; drag "
-                        "vertices to edit; then press “Finish” on the map."},
+    "draw.hint": {"vi": "Nhấp trên bản đồ để đặt các đỉnh (bám vào ranh giới gần đó; giữ phím "
+                        "Alt để không bám); nhấp vào đỉnh đầu để khép vùng; kéo đỉnh để sửa; "
+                        "rồi bấm “Xong” trên bản đồ.",
+                  "en": "Click on the map to place vertices (they snap to nearby boundaries; "
+                        "hold Alt not to snap); click the first vertex to close the shape; "
+                        "drag vertices to edit; then press “Finish” on the map."},
     "draw.done": {"vi": "Xong", "en": "Finish"},
     "draw.cancel": {"vi": "Hủy", "en": "Cancel"},
     "draw.drawing": {"vi": "Đang vẽ", "en": "Drawing"},

@@ -800,6 +800,8 @@ async function applyEdit(st) {
                            pathOptions: EDIT_STYLE});
   st.editing = true;
   st.container.dataset.editing = e.kind;
+  // The button that starts drawing sits below the map in the panel: bring the map into view.
+  st.container.scrollIntoView({block: "nearest", behavior: "smooth"});
   st.editGroup = L.featureGroup().addTo(map);
   editBar(st, e);
   const wanted = e.shape === "Line" ? ["LineString", "MultiLineString"] : ["Polygon", "MultiPolygon"];
