@@ -289,6 +289,7 @@ function applyState(st) {
     plots.rerenderTiles();
   }
   updateLegend(st);
+  translateNotice(st);
   renderList(st);
   placeLabels(st);
   st.container.dataset.zonesDrawn = String(st.zones.filter((z) => z.on).length);
@@ -454,7 +455,7 @@ function updateBaseMap(st) {
       failed += 1;
       if (loaded === 0 && failed >= 2 && !st.tilesFailed) {
         st.tilesFailed = true;
-        showNotice(st, tr(st, "map.tiles_failed"));
+        showNotice(st, "map.tiles_failed");
         updateBaseMap(st);
         placeLabels(st);
       }
@@ -473,16 +474,24 @@ function updateBaseMap(st) {
   st.showProvinceLabels = wantRef;
 }
 
-function showNotice(st, text) {
+function showNotice(st, key) {
   if (st.notice) return;
   const box = el("div", {class: "kcn-notice", role: "status"});
-  box.append(el("span", {text}));
-  const close = el("button", {type: "button", class: "kcn-notice-close",
-                              "aria-label": tr(st, "map.close"), text: "×"});
+  box.append(el("span", {class: "kcn-notice-text"}));
+  const close = el("button", {type: "button", class: "kcn-notice-close", text: "×"});
   close.addEventListener("click", () => box.remove());
   box.append(close);
   st.mapDiv.append(box);
   st.notice = box;
+  st.noticeKey = key;
+  translateNotice(st);
+}
+
+// The notice follows the page's language when it changes (it is worded from data.labels).
+function translateNotice(st) {
+  if (!st.notice) return;
+  st.notice.querySelector(".kcn-notice-text").textContent = tr(st, st.noticeKey);
+  st.notice.querySelector(".kcn-notice-close").setAttribute("aria-label", tr(st, "map.close"));
 }
 
 // --- legend -----------------------------------------------------------------

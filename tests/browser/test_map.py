@@ -48,10 +48,13 @@ def test_every_zone_is_drawn_on_the_reference_map_with_tiles_blocked(page, wait_
     live.wait_until(lambda m: sorted(m.drawn()) == expected, what="every zone drawn")
     # Tiles cannot load here: the bundled reference map takes over, and says so once.
     expect(live.locator(".kcn-notice")).to_have_count(1, timeout=20000)
+    expect(live.locator(".kcn-notice")).to_contain_text("Không tải được bản đồ nền")
     expect(live.locator(".leaflet-kcnReference-pane canvas.leaflet-tile").first) \
         .to_be_attached(timeout=20000)
     expect(live.locator(".kcn-label").first).to_be_visible()
     save_screenshot(page, "map-all-zones")
+    page.get_by_text("English", exact=True).click()  # the notice follows the language
+    expect(live.locator(".kcn-notice")).to_contain_text("Base-map tiles could not load", timeout=20000)
     for url in page.blocked_requests:
         host = urlparse(url).hostname or ""
         assert any(host == h or host.endswith("." + h) for h in TILE_HOSTS), url
