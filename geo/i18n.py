@@ -411,7 +411,7 @@ LABELS: dict[str, dict[str, str]] = {
     "data.upload.help": {"vi": "Tối đa 200 MB. Tệp nén không được giải nén quá 1 GB.",
                          "en": "Up to 200 MB. A zip may not expand beyond 1 GB."},
     "data.layer": {"vi": "Lớp", "en": "Layer"},
-    "data.all_layers": {"vi": "Mọi lớp có khu", "en": "Every layer with zones"},
+    "data.all_layers": {"vi": "Mọi lớp có đối tượng", "en": "Every layer with features"},
     "data.encoding": {"vi": "Bảng mã chữ", "en": "Text encoding"},
     "data.auto": {"vi": "Tự nhận biết", "en": "Detect"},
     "data.crs": {"vi": "Hệ tọa độ", "en": "Coordinate system"},

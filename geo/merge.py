@@ -842,8 +842,11 @@ def undo_import(store: Store, import_id: str | None = None, *, actor: Actor | No
         for zid in [*undo["added"], *undo["before"]]:
             work.record("zones", zid, None, record.import_id, None, record.source_id,
                         {"undoes": record.import_id, "file": record.file})
+        had = work.register.plots["zone_id"].value_counts()
+        has = restored.plots["zone_id"].value_counts()
         for zid in _plot_zones(work.register, undo, plots_done):
-            work.record("plots", zid, "plots", record.import_id, None, record.source_id,
+            work.record("plots", zid, "plots", f"{int(had.get(zid, 0))} plots",
+                        f"{int(has.get(zid, 0))} plots", record.source_id,
                         {"undoes": record.import_id, "file": record.file})
         return restored.with_audit(at.isoformat(timespec="seconds"), who, UNDO_ACTION,
                                    json.dumps(entry, ensure_ascii=False))

@@ -118,6 +118,8 @@ def test_a_plot_import_is_one_checked_change_with_a_history_row_per_zone(store, 
     undo_last_import(store, actor=actor("planner-hp"))
     rows = history(store.read(), "plots")
     assert list(rows["action"]) == ["undo_import", "import"]  # newest first
+    assert (json.loads(rows.iloc[0]["before"]), json.loads(rows.iloc[0]["after"])) == (
+        "6 plots", "0 plots")
 
 
 def test_undo_puts_the_register_back_exactly(store, tmp_path):
