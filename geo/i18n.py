@@ -267,7 +267,7 @@ LABELS: dict[str, dict[str, str]] = {
                           "en": "KCN Atlas editors' placement (the centre of the commune a "
                                 "source names, or general knowledge); never a value"},
     "quality.surveyed": {"vi": "Ranh giới đo đạc", "en": "Surveyed boundary"},
-    "quality.digitised": {"vi": "Số hoá từ bản vẽ quy hoạch", "en": "Digitised from a plan"},
+    "quality.digitised": {"vi": "Số hoá", "en": "Digitised"},
     "quality.approximate": {"vi": "Vị trí gần đúng", "en": "Approximate location"},
     "pkind.expressway": {"vi": "Đường cao tốc", "en": "Expressway"},
     "pkind.national_road": {"vi": "Quốc lộ", "en": "National road"},

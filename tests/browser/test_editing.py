@@ -122,7 +122,9 @@ def test_an_editor_edits_with_a_new_source_draws_and_signs_out(
         panel = _panel(page)
         expect(panel.get_by_text(TITLE).first).to_be_visible(timeout=20000)
         expect(panel.get_by_text("250 ha").first).to_be_visible()
-        expect(panel.get_by_text("Số hoá từ bản vẽ quy hoạch", exact=False).first).to_be_visible()
+        expect(panel.get_by_text("Số hoá", exact=False).first).to_be_visible()
+        # What it was traced from is the drawing's own source: here the plan sheet chosen.
+        expect(panel.get_by_text("plan sheet", exact=False).first).to_be_visible()
         expect(panel.get_by_text(re.compile(r"Diện tích đo từ ranh giới \(VN-2000\): [\d.,]+ ha "
                                             r"· diện tích công bố: 250 ha"))).to_be_visible()
         panel.get_by_role("tab", name="Lịch sử").click()
