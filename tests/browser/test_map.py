@@ -54,7 +54,8 @@ def test_every_zone_is_drawn_on_the_reference_map_with_tiles_blocked(page, wait_
     expect(live.locator(".kcn-label").first).to_be_visible()
     save_screenshot(page, "map-all-zones")
     page.get_by_text("English", exact=True).click()  # the notice follows the language
-    expect(live.locator(".kcn-notice")).to_contain_text("Base-map tiles could not load", timeout=20000)
+    expect(live.locator(".kcn-notice")).to_contain_text("Base-map tiles could not load",
+                                                        timeout=20000)
     for url in page.blocked_requests:
         host = urlparse(url).hostname or ""
         assert any(host == h or host.endswith("." + h) for h in TILE_HOSTS), url
