@@ -247,7 +247,7 @@ function kindLayerKey(kind) {
   return {KKT: "kkt", KCN: "kcn", CCN: "ccn", study_area: "study"}[kind] || "kcn";
 }
 
-function applyState(st) {
+function applyState(st, {plots = true} = {}) {
   const d = st.data;
   const layers = new Set(d.layers || []);
   const zoneShown = unpackBits(d.shown_zones);
@@ -283,10 +283,10 @@ function applyState(st) {
     }
   }
   updateBaseMap(st);
-  const plots = dataLayer(st);
-  if (plots) {
-    plots.clearLayout();
-    plots.rerenderTiles();
+  const plotLayer = plots ? dataLayer(st) : null;
+  if (plotLayer) {
+    plotLayer.clearLayout();
+    plotLayer.rerenderTiles();
   }
   updateLegend(st);
   translateNotice(st);
@@ -935,7 +935,7 @@ export default function (component) {
     // linked zones and projects, camera) replaces it when it comes.
     if (st.map && what && (what.t === "zone" || what.t === "project")) {
       st.data = {...st.data, selection: {[what.t]: what.id}};
-      applyState(st);
+      applyState(st, {plots: false});  // a selection does not restyle the plots
     }
     setTriggerValue("select", what);
   };
