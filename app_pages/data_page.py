@@ -20,7 +20,14 @@ from app_pages.account import current_actor, signed_in_editor
 from app_pages.common import load_register, md, register_or_stop
 from app_pages.data_plots import file_kind, merged_note, plots_import
 from app_pages.history import recent_changes
-from app_pages.import_report import merge_outcome, report_details
+from app_pages.import_report import (
+    FILE,
+    MAPPING,
+    forget_upload,
+    merge_controls,
+    merge_outcome,
+    report_details,
+)
 from geo import live
 from geo.auth import Actor, Role
 from geo.bundled import pending_update
@@ -54,8 +61,6 @@ from layers.zones import zone_features
 
 S = st.session_state
 UPLOAD_TYPES = ["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet", "csv", "xlsx"]
-FILE = "import_file"  # the spooled upload being imported, as Spooled.to_state()
-MAPPING = "import_mapping"  # column -> field the user chose over the importer's guess
 NOTES = ""  # the choice "keep the column in the notes"
 
 
@@ -70,14 +75,6 @@ def _read(digest: str, name: str, layer: str | None, crs: str | None, encoding: 
 def _spooled() -> Spooled | None:
     state = S.get(FILE)
     return Spooled.from_state(state) if state else None
-
-
-def _forget() -> None:
-    """Release the spooled upload and every choice made about it."""
-    release(_spooled())
-    for key in (FILE, MAPPING):
-        S.pop(key, None)
-    S["upload_round"] = S.get("upload_round", 0) + 1
 
 
 def _receive(lang: str) -> None:
@@ -198,16 +195,9 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     _losses(plan, names, lang)
-    for problem in plan.problems:
-        st.error(t("data.problem", lang, p=problem))
-    actor = signed_in_editor(load_register().register, lang)
+    actor, merge = merge_controls(load_register().register, bool(plan.writes),
+                                  tuple(plan.problems), lang)
     who = actor.name if actor is not None else ""
-    left, right = st.columns(2)
-    merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or actor is None or bool(plan.problems))
-    if right.button(t("data.cancel", lang), key="cancel"):
-        _forget()
-        st.rerun()
     if merge:
         try:
             with st.spinner(t("data.writing", lang)):
@@ -221,7 +211,7 @@ def _plan(report: ImportReport, lang: str, spooled: Spooled) -> str:
             applied = result.plan
             first = (applied.added or tuple(applied.changed))[0]
             S["merged"] = (spooled.name, len(applied.added), len(applied.changed), first)
-        _forget()
+        forget_upload()
         st.rerun()
     return who
 
@@ -235,7 +225,7 @@ def _import(spooled: Spooled, lang: str) -> str | None:
     top[0].markdown(f"**{md(t('data.file', lang))}**: {md(spooled.name)} "
                     f"({number(spooled.size / 1024**2, lang, 1)} MB)")
     if top[1].button(t("data.other_file", lang), key="other_file"):
-        _forget()
+        forget_upload()
         st.rerun()
     digest = spooled.digest
     mapping = tuple(sorted(S.get(MAPPING, {}).items()))
@@ -371,7 +361,7 @@ def render() -> None:
                    limit=number(limit, lang, 0)))
     spooled = _spooled()
     if spooled is not None and not _exists(spooled):
-        _forget()  # swept, or removed by another tab of this session
+        forget_upload()  # swept, or removed by another tab of this session
         spooled = None
     who = None
     if spooled is None:

@@ -15,9 +15,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.account import signed_in_editor
 from app_pages.common import load_register, md
-from app_pages.import_report import merge_outcome, report_details
+from app_pages.import_report import (
+    PLOT_MAPPING,
+    forget_upload,
+    merge_controls,
+    merge_outcome,
+    report_details,
+)
 from geo import live
 from geo.edit import LOCAL_TZ
 from geo.errors import VersionConflict
@@ -25,7 +30,7 @@ from geo.i18n import number, t, zone_name
 from geo.importer import ImportReport, PlotImportReport, read_plots
 from geo.importer.fields import COORD_ROLES, PLOTS
 from geo.importer.plots import looks_like_plots
-from geo.importer.spool import Spooled, release
+from geo.importer.spool import Spooled
 from geo.merge import MergeRefused
 from geo.plotmerge import PlotMergePlan, apply_plot_merge, plan_plot_merge
 from geo.schema import PlotStatus
@@ -42,7 +47,6 @@ from layers.zones import ZoneLayer, zone_features
 __all__ = ["file_kind", "merged_note", "plots_import"]
 
 S = st.session_state
-MAPPING = "import_plot_mapping"  # {"digest": upload, "map": column -> field}
 MERGED = "merged_plots"
 NOTES = ""
 TABLE_ROWS = 2_000  # rows of a plan table the page shows
@@ -71,7 +75,7 @@ def _read(digest: str, name: str, zone: str | None, layer: str | None, crs: str 
 
 
 def _mapping_state(digest: str) -> dict[str, str | None]:
-    state = S.get(MAPPING) or {}
+    state = S.get(PLOT_MAPPING) or {}
     return dict(state.get("map", {})) if state.get("digest") == digest else {}
 
 
@@ -136,7 +140,7 @@ def _mapping(report: PlotImportReport, digest: str, lang: str) -> None:
             if picked != current:
                 chosen[m.column] = picked or None
     if chosen != _mapping_state(digest):
-        S[MAPPING] = {"digest": digest, "map": chosen}
+        S[PLOT_MAPPING] = {"digest": digest, "map": chosen}
         st.rerun()
 
 
@@ -203,16 +207,9 @@ def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
     st.markdown(md(t("data.plots.plan.counts", lang, a=len(plan.added), c=len(plan.changed),
                      r=len(plan.removed), u=len(plan.unchanged))))
     _plan_tables(plan, lang)
-    for problem in plan.problems:
-        st.error(t("data.problem", lang, p=problem))
-    actor = signed_in_editor(handle.register, lang)
+    actor, merge = merge_controls(handle.register, bool(plan.writes), tuple(plan.problems),
+                                  lang)
     who = actor.name if actor is not None else ""
-    left, right = st.columns(2)
-    merge = left.button(t("data.merge", lang), type="primary", key="merge",
-                        disabled=not plan.writes or actor is None or bool(plan.problems))
-    if right.button(t("data.cancel", lang), key="cancel"):
-        _forget()
-        st.rerun()
     if merge:
         version = handle.version[len(handle.location) + 1:]
         try:
@@ -233,7 +230,7 @@ def _plan(report: PlotImportReport, spooled: Spooled, lang: str,
             S[MERGED] = {"file": spooled.name, "a": len(applied.added),
                          "c": len(applied.changed), "r": len(applied.removed),
                          "view": _view(applied)}
-        _forget()
+        forget_upload()
         st.rerun()
     return who
 
@@ -245,13 +242,6 @@ def _view(plan: PlotMergePlan) -> dict[str, str]:
     x0, y0, x1, y1 = mine.total_bounds
     return {"zone": str(zone), "lat": f"{(y0 + y1) / 2:.5f}", "lon": f"{(x0 + x1) / 2:.5f}",
             "z": "15", "period": "2030"}
-
-
-def _forget() -> None:
-    release(Spooled.from_state(S["import_file"]) if S.get("import_file") else None)
-    for key in ("import_file", "import_mapping", MAPPING):
-        S.pop(key, None)
-    S["upload_round"] = S.get("upload_round", 0) + 1
 
 
 def plots_import(spooled: Spooled, lang: str, layer: str | None, crs: str | None,

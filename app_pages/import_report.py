@@ -9,14 +9,50 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages.account import signed_in_editor
 from app_pages.common import md
+from geo.auth import Actor
 from geo.edit import local_time
 from geo.i18n import t
+from geo.importer.spool import Spooled, release
 from geo.merge import MergeResult
+from geo.register import Register
 
-__all__ = ["merge_outcome", "report_details"]
+__all__ = ["FILE", "MAPPING", "PLOT_MAPPING", "forget_upload", "merge_controls",
+           "merge_outcome", "report_details"]
 
 S = st.session_state
+FILE = "import_file"  # the spooled upload being imported, as Spooled.to_state()
+MAPPING = "import_mapping"  # column -> field the user chose over the importer's guess
+PLOT_MAPPING = "import_plot_mapping"  # the same for a file of plots: {"digest", "map"}
+
+
+def forget_upload() -> None:
+    """Release the spooled upload and every choice made about it (zones' or plots')."""
+    state = S.get(FILE)
+    release(Spooled.from_state(state) if state else None)
+    for key in (FILE, MAPPING, PLOT_MAPPING):
+        S.pop(key, None)
+    S["upload_round"] = S.get("upload_round", 0) + 1
+
+
+def merge_controls(register: Register, writes: bool, problems: tuple[str, ...],
+                   lang: str) -> tuple[Actor | None, bool]:
+    """The plan's problems, who merges, and the merge and cancel buttons.
+
+    Returns the signed-in editor (None: the page says to sign in) and whether
+    "merge" was pressed. Cancel forgets the upload and reruns the page.
+    """
+    for problem in problems:
+        st.error(t("data.problem", lang, p=problem))
+    actor = signed_in_editor(register, lang)
+    left, right = st.columns(2)
+    merge = left.button(t("data.merge", lang), type="primary", key="merge",
+                        disabled=not writes or actor is None or bool(problems))
+    if right.button(t("data.cancel", lang), key="cancel"):
+        forget_upload()
+        st.rerun()
+    return actor, merge
 
 
 def report_details(report: Any, lang: str) -> None:

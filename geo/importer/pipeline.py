@@ -436,11 +436,7 @@ def _build_report(layers: list[Layer], opts: Options) -> ImportReport:
     reports = _layer_reports(states, zones)
     crs_label, encoding, unknown = _described(states, out, "zone")
     if out.errors or not zones:
-        errors = out.errors or out.dropped or [
-            f"{opts.filename} holds no zones to import: "
-            + "; ".join(f"layer {r.name}: {r.reason}" for r in reports if r.reason) + "."]
-        if not out.errors and out.dropped:
-            errors.append(f"Nothing in {opts.filename} can be imported.")
+        errors = _refusal(opts.filename, "zones", reports, out)
         return rejected(errors, reports, len(names), names, crs_label, encoding,
                         notes=out.notes, mapping=mapping,
                         warnings=out.warnings if out.errors else [])
@@ -477,6 +473,17 @@ def _layer_reports(states: list[_LayerState], zones: list[Feature]) -> list[Laye
             r = LayerReport(r.name, r.features, r.geometry_type, r.crs, r.encoding, ok, reason)
         out.append(r)
     return out
+
+
+def _refusal(filename: str, what: str, reports: list[Any], out: Any) -> list[str]:
+    """Why nothing of the file can be imported: its errors, else what was left out, else
+    each layer's reason for holding no ``what`` ("zones", "plots")."""
+    errors = list(out.errors or out.dropped or [
+        f"{filename} holds no {what} to import: "
+        + "; ".join(f"layer {r.name}: {r.reason}" for r in reports if r.reason) + "."])
+    if not out.errors and out.dropped:
+        errors.append(f"Nothing in {filename} can be imported.")
+    return errors
 
 
 def _described(states: list[_LayerState], out: Any,
@@ -549,11 +556,7 @@ def _build_plot_report(layers: list[Layer], opts: Options, zones: gpd.GeoDataFra
     unmatched = sum(1 for f in placed if f.refused == "no zone")
     ambiguous = sum(1 for f in placed if f.refused == "several zones")
     if out.errors or not plots:
-        errors = out.errors or out.dropped or [
-            f"{opts.filename} holds no plots to import: "
-            + "; ".join(f"layer {r.name}: {r.reason}" for r in reports if r.reason) + "."]
-        if not out.errors and out.dropped:
-            errors.append(f"Nothing in {opts.filename} can be imported.")
+        errors = _refusal(opts.filename, "plots", reports, out)
         return rejected_plots(errors, reports, len(names), names, crs_label, encoding,
                               notes=out.notes, mapping=mapping,
                               warnings=out.warnings if out.errors else [], zone=zone,
