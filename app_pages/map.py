@@ -39,7 +39,7 @@ from app_pages.map_panel import PANEL_CSS, plot_panel, project_panel, zone_panel
 from app_pages.map_share import exports, public_base, share, share_text
 from geo.analysis import filter_zones, hectares_by_period
 from geo.auth import Actor, Role
-from geo.i18n import number, t, zone_name
+from geo.i18n import number, t, year_text, zone_name
 from geo.mapdata import PLOT_MIN_ZOOM
 from geo.reference import REFERENCE_ATTRIBUTION, REFERENCE_MAX_ZOOM, reference_key
 from geo.register import Register
@@ -217,8 +217,7 @@ def _present_panel(reg: Register, state: MapState) -> None:
         for field, unit in (("area_total_ha", "ha"), ("area_industrial_ha", "ha"),
                             ("occupancy_pct", "%"), ("year_established", "")):
             value = zone.get(field)
-            shown = number(value, lang, 0 if field == "year_established" else 2) \
-                if value is not None and value == value else None
+            shown = year_text(value) if field == "year_established" else number(value, lang)
             st.metric(t(f"attr.{field}", lang),
                       f"{shown} {unit}".strip() if shown else t("unknown", lang))
     share_box(key="present_share", public_base=public_base(),

@@ -37,7 +37,7 @@ from geo.analysis import (
     province_summary,
 )
 from geo.crs import VN2000_UTM48N
-from geo.i18n import figure_text, number, project_name, sectors_label, t, zone_name
+from geo.i18n import figure_text, number, project_name, sectors_label, t, year_text, zone_name
 from geo.register import Register, ordered_values
 from geo.sitefinder import plot_occupancy
 from geo.style import PROJECT_COLORS, STATUS_COLORS, UNKNOWN_COLOR
@@ -884,7 +884,7 @@ def _zone_value(field_name: str, value: Any, lang: str) -> str | None:
     if _missing(value) or value == "":
         return None
     if field_name == "year_established":
-        return str(int(value))
+        return year_text(value)
     if field_name == "sectors":
         return sectors_label(str(value), lang)
     if isinstance(value, float):

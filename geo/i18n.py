@@ -932,6 +932,13 @@ def number(value: Any, lang: str, digits: int = 2) -> str | None:
     return str(format_decimal(float(value), format=pattern, locale=_LOCALES.get(lang, "vi_VN")))
 
 
+def year_text(value: Any) -> str | None:
+    """Write a year as four digits, never grouped like a quantity ("2023", not "2.023")."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(int(float(value)))
+
+
 def label_group(lang: str, *prefixes: str) -> dict[str, str]:
     """Return every label whose key starts with one of ``prefixes``, in ``lang``."""
     return {key: t(key, lang) for key in LABELS if key.startswith(prefixes)}

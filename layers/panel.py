@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from geo.analysis import citation
-from geo.i18n import number, sectors_label, t
+from geo.i18n import number, sectors_label, t, year_text
 from geo.register import Register, ordered_values
 from geo.schema import VALUE_FIELDS
 from layers.base import HTML
@@ -27,7 +27,7 @@ PANEL_FIELDS = ("status", "area_total_ha", "area_industrial_ha", "leased_ha", "o
                 "commune", "parent_id", "kcn_count")
 _UNITS = {"area_total_ha": " ha", "area_industrial_ha": " ha", "leased_ha": " ha",
           "occupancy_pct": "%"}
-_DIGITS = {"occupancy_pct": 1, "year_established": 0, "kcn_count": 0}
+_DIGITS = {"occupancy_pct": 1, "kcn_count": 0}
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,8 @@ def format_value(fld: str, value: Any, value_max: Any, comparison: Any, lang: st
         return str(value)
     if VALUE_FIELDS.get(fld) not in (float, int):
         return str(value)
+    if fld == "year_established":
+        return year_text(value) or "—"
     digits = _DIGITS.get(fld, 2)
     unit = _UNITS.get(fld, "")
     low = number(float(value), lang, digits) or "—"

@@ -271,3 +271,16 @@ def test_the_panel_shows_the_picked_value_and_that_sources_differ():
     assert rows["district"].shown.text == "An Lão"
     # A district no source gives stays empty; the editors never source one.
     assert rows["district"].shown.tier != "editors"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_year_is_written_as_a_year_in_the_panel_and_the_tooltip(lang):
+    from layers.panel import zone_attributes
+    from layers.zones import zone_popup
+
+    reg = read_source_dir()
+    rows = {r.name: r for r in zone_attributes(reg, "kcn-vsip-hai-phong", lang)}
+    assert rows["year_established"].shown.text == "2010"  # not "2.010" nor "2,010"
+    row = reg.zones.set_index("id", drop=False).loc["kcn-vsip-hai-phong"].to_dict()
+    popup = zone_popup(reg, row, lang)
+    assert "2010" in popup and "2.010" not in popup and "2,010" not in popup
