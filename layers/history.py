@@ -7,6 +7,7 @@ data (a zone's name, a value typed by an editor) can become markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +15,12 @@ from typing import Any
 import pandas as pd
 
 from geo.edit import history, local_time, shown
-from geo.i18n import t
+from geo.i18n import number, t, year_text
 from geo.register import Register
+from geo.schema import VALUE_FIELDS
 from layers.base import HTML
 
-__all__ = ["HistoryRow", "history_html", "history_rows"]
+__all__ = ["HistoryRow", "history_html", "history_rows", "value_text"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,59 @@ def _field(name: Any, lang: str) -> str:
     return name if label == f"attr.{name}" else label
 
 
+# How the write path words a shape ("polygon (approximate), 1,234.56 ha measured", "a point
+# (surveyed)", "no geometry") and a zone's plots ("12 plots"), stored in English.
+_SHAPE = re.compile(r"^(?:an? )?(polygon|point|line|shape)(?: \(([a-z]+)\))?"
+                    r"(?:, ([\d,]+(?:\.\d+)?) ha measured)?$")
+_PLOTS = re.compile(r"^(\d+) plots$")
+# Fields whose stored value is a code with a label: field -> label prefix.
+_CODED = {"status": "status", "kind": "kind", "geometry_quality": "quality", "role": "role"}
+
+
+def _label_or(key: str, fallback: str, lang: str) -> str:
+    label = t(key, lang)
+    return fallback if label == key else label
+
+
+def value_text(field: Any, raw: Any, lang: str) -> str:
+    """Return a stored before/after value as words in ``lang``.
+
+    Codes become their labels ("operating" reads "Đang hoạt động"), numbers follow the
+    language's notation, years stay four digits, and the write path's English wording of
+    shapes and plot counts is said in ``lang``. Anything else is shown as stored.
+    """
+    text = shown(raw)
+    if text == "—" or not isinstance(field, str):
+        return text
+    if field == "geometry":
+        if text == "no geometry":
+            return t("hist.shape.none", lang)
+        match = _SHAPE.match(text)
+        if match is None:
+            return text
+        kind, quality, hectares = match.groups()
+        out = t(f"hist.shape.{kind}", lang)
+        if quality:
+            label = _label_or(f"quality.{quality}", quality, lang)
+            out += f" ({label[:1].lower()}{label[1:]})"
+        if hectares:
+            area = number(float(hectares.replace(",", "")), lang)
+            out += ", " + t("hist.measured", lang, ha=area)
+        return out
+    if field == "plots":
+        match = _PLOTS.match(text)
+        return t("hist.plots", lang, n=number(int(match.group(1)), lang, 0)) if match else text
+    if field in _CODED:
+        return _label_or(f"{_CODED[field]}.{text}", text, lang)
+    if VALUE_FIELDS.get(field) in (float, int):
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        return (year_text(value) if field == "year_established" else number(value, lang)) or text
+    return text
+
+
 def history_rows(register: Register, lang: str, *, table: str | Sequence[str] | None = None,
                  record: str | None = None, limit: int | None = None) -> list[HistoryRow]:
     """Return the history (newest first) as rows in ``lang``."""
@@ -56,8 +111,9 @@ def history_rows(register: Register, lang: str, *, table: str | Sequence[str] | 
         out.append(HistoryRow(
             change_id=str(row["change_id"]), when=local_time(row["at"]), who=str(row["who"]),
             action=t(f"action.{row['action']}", lang), record=str(row["record"]),
-            field=_field(row["field"], lang), before=shown(row["before"]),
-            after=shown(row["after"]),
+            field=_field(row["field"], lang),
+            before=value_text(row["field"], row["before"], lang),
+            after=value_text(row["field"], row["after"], lang),
             source=str(row["source_id"]) if isinstance(row["source_id"], str) else "",
             reverted=t("hist.reverted", lang, by=by) if isinstance(by, str) else ""))
     return out
