@@ -121,6 +121,10 @@ def _today(reg: Register, currents: list[dict[str, Any]], lang: str) -> None:
             col: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
                                                  format="percent")
             for col in frame.columns[1:]})
+        ranges = [f"{t(f'attr.{f}', lang)} ({k}): {c['range']}" for f in fields for k in kinds
+                  if (c := cur["completeness"][k][f]).get("range")]
+        if ranges:
+            st.caption(md(t("dash.today.ranges", lang, items="; ".join(ranges))))
         download_table(frame, f"completeness-today-{cur['province_current']}", lang)
 
 

@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import STORE_CRS, VN2000_UTM48N
 from geo.register import Register
-from geo.schema import Kind, Status, pick_order
+from geo.schema import VALUE_FIELDS, Kind, Status, pick_order
 from geo.text import fold
 
 __all__ = [
@@ -286,13 +286,22 @@ def province_summary(reg: Register, province: str) -> dict[str, Any]:
     }
 
 
-def completeness_shares(zones: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def completeness_shares(zones: pd.DataFrame,
+                        values: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
     """Return, per attribute of ``COMPLETENESS_TODAY``, how many zones have it known.
 
-    ``status`` counts as known unless it is unknown; ``occupancy_or_leased`` is known
-    when either the occupancy or the leased area is. ``share`` is None for no zones.
+    ``known`` counts single values (what the zone's column holds). ``status`` counts as
+    known unless it is unknown; ``occupancy_or_leased`` is known when either the occupancy
+    or the leased area is. ``share`` is None for no zones. With the register's
+    ``values`` (zone_values), ``range`` counts the other zones whose sources give the
+    attribute only as a range or a bound ("150–180 ha", "over 900 ha"): kept and shown,
+    never counted as known.
     """
     total = len(zones)
+    bounded: dict[str, set[str]] = {}
+    if values is not None and len(values):
+        stated = values[values["zone_id"].isin(zones["id"])]
+        bounded = {f: set(group["zone_id"]) for f, group in stated.groupby("field")}
     out = {}
     for field in COMPLETENESS_TODAY:
         if field == "status":
@@ -304,6 +313,9 @@ def completeness_shares(zones: pd.DataFrame) -> dict[str, dict[str, Any]]:
             known = int(zones[field].notna().sum())
         out[field] = {"known": known, "total": total,
                       "share": known / total if total else None}
+        if values is not None and VALUE_FIELDS.get(field) in (float, int):
+            empty = set(zones.loc[zones[field].isna(), "id"])
+            out[field]["range"] = len(empty & bounded.get(field, set()))
     return out
 
 
@@ -355,7 +367,8 @@ def current_summary(reg: Register, current: str) -> dict[str, Any]:
         "zones": int(zones["kind"].isin([k.value for k in ZONE_KINDS]).sum()),
         "held": {kind.value: int((zones["kind"] == kind.value).sum()) for kind in Kind},
         "official_counts": counts,
-        "completeness": {kind.value: completeness_shares(zones[zones["kind"] == kind.value])
+        "completeness": {kind.value: completeness_shares(zones[zones["kind"] == kind.value],
+                                                         reg.zone_values)
                          for kind in ZONE_KINDS},
     }
 

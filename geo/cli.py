@@ -95,6 +95,11 @@ def _print_summary(doc: dict[str, Any]) -> None:
                 c = cur["completeness"][kind][field]
                 cells.append(f"{c['known']:>4}/{c['total']:<4}" if c["total"] else f"{'—':>9}")
             print(f"  {field:<20}" + "".join(cells))
+        ranges = [f"{field} {kind} {c['range']}" for field in fields
+                  for kind, by_field in cur["completeness"].items()
+                  if (c := by_field[field]).get("range")]
+        if ranges:
+            print("  Known only as a range or bound (not counted above): " + ", ".join(ranges))
         print()
 
 

@@ -63,3 +63,22 @@ def test_a_zone_of_unknown_status_shows_in_every_period(fixture_register):
     zones.loc[zones.id == "ccn-gamma", "status"] = "unknown"
     for period in ("now", "2025", "2030"):
         assert present_by(zones, period)[zones.id == "ccn-gamma"].all()
+
+
+def test_an_area_given_only_as_a_range_is_counted_apart_from_the_known(fixture_register):
+    from geo.analysis import completeness_shares
+
+    zones = fixture_register.zones[fixture_register.zones["kind"] == "KCN"].copy()
+    zones["area_total_ha"] = [120.0] + [None] * (len(zones) - 1)
+    second = zones["id"].iloc[1]
+    values = pd.DataFrame([
+        {"zone_id": zones["id"].iloc[0], "field": "area_total_ha", "value": "120",
+         "value_max": None, "comparison": None},
+        {"zone_id": second, "field": "area_total_ha", "value": "150", "value_max": "180",
+         "comparison": "range"},
+    ])
+    area = completeness_shares(zones, values)["area_total_ha"]
+    assert (area["known"], area["range"], area["total"]) == (1, 1, len(zones))
+    # Without the values the counts stay as they were, with no "range".
+    assert "range" not in completeness_shares(zones)["area_total_ha"]
+    assert "range" not in completeness_shares(zones, values)["status"]

@@ -233,9 +233,10 @@ def test_summary_json_compares_each_province_of_today(capsys, fixture_store):
         2, 12702, 400)
     assert kcn["citation"]["source_id"] == "test-doc"
     share = hp["completeness"]["KCN"]
-    assert share["area_total_ha"] == {"known": 2, "total": 2, "share": 1.0}
+    # "range": zones known only as a range or bound, apart from the known ones.
+    assert share["area_total_ha"] == {"known": 2, "total": 2, "share": 1.0, "range": 0}
     assert share["occupancy_or_leased"]["known"] == 2
-    assert share["year_established"] == {"known": 0, "total": 2, "share": 0.0}
+    assert share["year_established"] == {"known": 0, "total": 2, "share": 0.0, "range": 0}
     assert hp["completeness"]["CCN"]["status"] == {"known": 0, "total": 0, "share": None}
     # Bắc Kạn is Thái Nguyên today; no figure is about the whole of Thái Nguyên.
     tn = current["Thái Nguyên"]
