@@ -293,8 +293,8 @@ def completeness_shares(zones: pd.DataFrame,
     ``known`` counts single values (what the zone's column holds). ``status`` counts as
     known unless it is unknown; ``occupancy_or_leased`` is known when either the occupancy
     or the leased area is. ``share`` is None for no zones. With the register's
-    ``values`` (zone_values), ``range`` counts the other zones whose sources give the
-    attribute only as a range or a bound ("150–180 ha", "over 900 ha"): kept and shown,
+    ``values`` (zone_values), ``range`` counts the other zones, those whose value the
+    register picks is a range or a bound ("150–180 ha", "over 900 ha"): kept and shown,
     never counted as known.
     """
     total = len(zones)

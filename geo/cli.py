@@ -99,7 +99,7 @@ def _print_summary(doc: dict[str, Any]) -> None:
                   for kind, by_field in cur["completeness"].items()
                   if (c := by_field[field]).get("range")]
         if ranges:
-            print("  Known only as a range or bound (not counted above): " + ", ".join(ranges))
+            print("  Picked value a range or bound (not counted above): " + ", ".join(ranges))
         print()
 
 

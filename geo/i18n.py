@@ -660,10 +660,10 @@ LABELS: dict[str, dict[str, str]] = {
                                  "en": "Occupancy or leased area"},
     "dash.completeness": {"vi": "Mức đầy đủ của dữ liệu", "en": "How complete the register is"},
     "dash.today.ranges": {
-        "vi": "Thêm các khu mà nguồn chỉ nêu một khoảng hoặc một ngưỡng (ví dụ 150–180 ha, "
-              "trên 900 ha), được lưu và hiển thị nhưng không tính là đã biết ở bảng trên: "
-              "{items}.",
-        "en": "Also, zones whose sources give only a range or a bound (e.g. 150–180 ha, over "
+        "vi": "Thêm các khu mà giá trị được chọn là một khoảng hoặc một ngưỡng (ví dụ "
+              "150–180 ha, trên 900 ha), được lưu và hiển thị nhưng không tính là đã biết ở "
+              "bảng trên: {items}.",
+        "en": "Also, zones whose picked value is a range or a bound (e.g. 150–180 ha, over "
               "900 ha), kept and shown but not counted as known in the table above: {items}."},
     "dash.known": {"vi": "Đã có", "en": "Known"},
     "dash.missing": {"vi": "Còn thiếu", "en": "Missing"},
