@@ -24,7 +24,7 @@ from app_pages.import_report import (
     report_details,
 )
 from geo import live
-from geo.edit import LOCAL_TZ
+from geo.edit import local_today
 from geo.errors import VersionConflict
 from geo.i18n import number, t, zone_name
 from geo.importer import ImportReport, PlotImportReport, read_plots
@@ -261,7 +261,7 @@ def plots_import(spooled: Spooled, lang: str, layer: str | None, crs: str | None
                           else f"{names.get(z, z)} ({z})")
     as_of_date = right.date_input(t("data.plots.as_of", lang), value=None, key="plot_as_of",
                                   help=t("data.plots.as_of.help", lang),
-                                  max_value=dt.datetime.now(LOCAL_TZ).date(),
+                                  max_value=local_today(),
                                   format="DD/MM/YYYY")
     as_of = as_of_date.isoformat() if isinstance(as_of_date, dt.date) else None
     mapping = tuple(sorted(_mapping_state(spooled.digest).items()))

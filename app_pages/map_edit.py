@@ -16,7 +16,6 @@ stay in the widgets to try again.
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -33,6 +32,7 @@ from geo.edit import (
     add_zone,
     delete_zone,
     local_time,
+    local_today,
     measured_ha,
     record_version,
     set_geometry,
@@ -117,7 +117,7 @@ def citation_input(reg: Register, lang: str, key: str) -> Citation | None:
             "doc_number": st.text_input(t("edit.new.doc_number", lang), key=f"{key}_number"),
             "issuer": st.text_input(t("edit.new.issuer", lang), key=f"{key}_issuer"),
             "date": str(st.date_input(t("edit.new.date", lang), key=f"{key}_date",
-                                      value=date.today(), format="YYYY-MM-DD")),
+                                      value=local_today(), format="YYYY-MM-DD")),
             # No tier is taken for granted: a press item filed as a legal document by
             # default would claim more than its source does.
             "tier": st.selectbox(t("edit.new.tier", lang), _TIERS, key=f"{key}_tier",
@@ -126,7 +126,7 @@ def citation_input(reg: Register, lang: str, key: str) -> Citation | None:
                                                        f"{t(f'tier.{v}.long', lang)}"),
         }
     section = st.text_input(t("edit.section", lang), key=f"{key}_section")
-    as_of = st.date_input(t("edit.as_of", lang), key=f"{key}_asof", value=date.today(),
+    as_of = st.date_input(t("edit.as_of", lang), key=f"{key}_asof", value=local_today(),
                           format="YYYY-MM-DD")
     if how == "existing" and not source_id:
         return None

@@ -37,7 +37,16 @@ from geo.analysis import (
     province_summary,
 )
 from geo.crs import VN2000_UTM48N
-from geo.i18n import figure_text, number, project_name, sectors_label, t, year_text, zone_name
+from geo.i18n import (
+    figure_text,
+    local_today,
+    number,
+    project_name,
+    sectors_label,
+    t,
+    year_text,
+    zone_name,
+)
 from geo.register import Register, ordered_values
 from geo.sitefinder import plot_occupancy
 from geo.style import PROJECT_COLORS, STATUS_COLORS, UNKNOWN_COLOR
@@ -893,7 +902,7 @@ def _zone_value(field_name: str, value: Any, lang: str) -> str | None:
 
 
 def _today(generated: str | None) -> str:
-    return generated if generated else date.today().isoformat()
+    return generated if generated else local_today().isoformat()
 
 
 # --- the zone brief ----------------------------------------------------------

@@ -40,7 +40,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -51,6 +50,7 @@ from shapely.geometry.base import BaseGeometry
 from geo import auth
 from geo.auth import Actor, Role
 from geo.crs import area_ha
+from geo.i18n import LOCAL_TZ, local_today
 from geo.register import Register, is_exact, ordered_values
 from geo.schema import (
     HISTORY_COLUMNS,
@@ -82,6 +82,7 @@ __all__ = [
     "delete_zone",
     "history",
     "local_time",
+    "local_today",
     "manage_users",
     "record_version",
     "revert",
@@ -91,7 +92,6 @@ __all__ = [
     "set_zone_values",
 ]
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # What a drawn boundary or route was traced from.
 DRAWN_FROM = {"imagery": "satellite or aerial imagery", "plan": "an approved plan sheet",
               "survey": "a survey"}

@@ -51,7 +51,7 @@ from shapely.geometry.base import BaseGeometry, BaseMultipartGeometry
 
 from geo.analysis import citation
 from geo.crs import STORE_CRS
-from geo.i18n import LABELS, number, project_name, t, zone_name
+from geo.i18n import LABELS, local_today, number, project_name, t, zone_name
 from geo.register import Register, ordered_values
 from geo.schema import PROJECT_COLUMNS, SOURCE_COLUMNS, VALUE_FIELDS, ZONE_COLUMNS
 from geo.text import nfc
@@ -284,7 +284,7 @@ def export_selection(
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}")
     try:
-        day = date.today() if generated is None else date.fromisoformat(generated)
+        day = local_today() if generated is None else date.fromisoformat(generated)
     except ValueError:
         raise ValueError(f"generated must be an ISO date (YYYY-MM-DD), not {generated!r}") from None
     selection = _select(register, zone_ids, project_ids, lang, link, day.isoformat())

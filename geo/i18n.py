@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date as _date
+from datetime import datetime as _datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -943,6 +945,15 @@ def number(value: Any, lang: str, digits: int = 2) -> str | None:
         return None
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     return str(format_decimal(float(value), format=pattern, locale=_LOCALES.get(lang, "vi_VN")))
+
+
+# Vietnam's time zone (GMT+7): the dates people see and pick are Vietnam's.
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> _date:
+    """Today's date in Vietnam (GMT+7), whatever the server's clock zone."""
+    return _datetime.now(LOCAL_TZ).date()
 
 
 def year_text(value: Any) -> str | None:

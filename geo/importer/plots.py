@@ -32,6 +32,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from geo.crs import STORE_CRS
+from geo.i18n import local_today
 from geo.importer.fields import ColumnMap, RowValues, clean, kind_from_name, number, text_date
 from geo.importer.model import Collector, Feature, Options, Refusal, missing, names_list
 from geo.register import normalise_plots
@@ -238,7 +239,7 @@ def looks_like_plots(columns: Sequence[str]) -> bool:
 
 def finish_plots(feats: list[Feature], opts: Options, out: Collector) -> None:
     """Fill in what the file leaves open and check values as the register needs them."""
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     no_status: list[str] = []
     unknown_words: dict[str, list[str]] = {}
     points: list[str] = []

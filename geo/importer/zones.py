@@ -10,13 +10,13 @@ and kept in the notes (with a warning). So a clean import never makes
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
+from geo.i18n import local_today
 from geo.importer.fields import kind_from_name, make_id
 from geo.importer.model import Collector, Feature, Options, names_list
 from geo.schema import ZONE_COLUMNS, Kind, Quality, Status
@@ -31,7 +31,7 @@ def finish(feats: list[Feature], opts: Options, out: Collector) -> None:
     """Fill in what the file leaves open and check values as validation will."""
     defaulted: list[str] = []
     no_status: list[str] = []
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     for f in feats:
         stated = f.values
         values: dict[str, Any] = {c: None for c in ZONE_COLUMNS}

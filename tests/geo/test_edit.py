@@ -490,3 +490,19 @@ def test_a_single_sign_on_identity_maps_to_its_account_by_email(store):
                     {"leased_ha": 12}, DOC)
     with pytest.raises(PermissionDenied):
         set_zone_values(store, stranger, "kcn-alpha", {"leased_ha": 13}, DOC)
+
+
+def test_today_is_vietnams_date_whatever_the_servers_clock_zone(monkeypatch):
+    import datetime as dt
+
+    import geo.i18n as i18n
+
+    class LateUTC(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            # 23:35 UTC on 29/11 is 06:35 on 30/11 in Vietnam.
+            base = dt.datetime(2026, 11, 29, 23, 35, tzinfo=dt.UTC)
+            return base.astimezone(tz) if tz else base.replace(tzinfo=None)
+
+    monkeypatch.setattr(i18n, "_datetime", LateUTC)
+    assert i18n.local_today() == dt.date(2026, 11, 30)

@@ -409,10 +409,11 @@ def test_filename_and_mime(register, fmt):
 
 
 def test_generated_defaults_to_today(register):
-    from datetime import date
+    from geo.i18n import local_today
 
+    # Today as in Vietnam (GMT+7), whatever the server's clock zone.
     f = export_selection(register, [], [], "geojson")
-    assert f.filename == f"kcn-atlas-{date.today().isoformat()}.geojson"
+    assert f.filename == f"kcn-atlas-{local_today().isoformat()}.geojson"
 
 
 def test_selection_order_and_duplicates_do_not_matter(register):

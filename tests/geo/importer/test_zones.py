@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from shapely.geometry import Point, box
 
+from geo.i18n import local_today
 from geo.importer.model import Collector, Feature, ImportLimits, Options
 from geo.importer.zones import assign_ids, finish, flag_shared_geometries
 
@@ -33,7 +32,7 @@ def test_defaults_fill_what_the_file_leaves_open():
     assert first["geometry_quality"] == "approximate" and third["geometry_quality"] == "digitised"
     assert third["area_measured_ha"] == 115.9 and first["area_measured_ha"] is None
     assert third["province_current"] == "Hải Phòng"
-    assert first["as_of"] == dt.date.today().isoformat()
+    assert first["as_of"] == local_today().isoformat()  # today in Vietnam (GMT+7)
     assert out.warnings == [
         "No kind (KCN, CCN or KKT) for Đình Vũ: recorded them as KCN.",
         "No status for Đình Vũ, Tân Liên: recorded the status as unknown, which the map "
