@@ -114,13 +114,11 @@ def _today(reg: Register, currents: list[dict[str, Any]], lang: str) -> None:
         frame = pd.DataFrame([{
             t("panel.attribute", lang): t(f"attr.{f}", lang),
             **{f"{k} ({cur['completeness'][k][f]['total']})":
-               cur["completeness"][k][f]["share"] for k in kinds},
+               _percent(cur["completeness"][k][f]["share"]) for k in kinds},
         } for f in fields])
         st.markdown(f"**{md(t('dash.today.completeness', lang))}**")
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={
-            col: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0,
-                                                 format="percent")
-            for col in frame.columns[1:]})
+        st.dataframe(frame, hide_index=True, width="stretch",
+                     column_config={col: _PERCENT_BAR for col in frame.columns[1:]})
         ranges = [f"{t(f'attr.{f}', lang)} ({k}): {c['range']}" for f in fields for k in kinds
                   if (c := cur["completeness"][k][f]).get("range")]
         if ranges:
@@ -192,12 +190,16 @@ def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: 
         st.info(t("dash.occ.none", lang, n=int(zones["kind"].isin(["KCN", "CCN"]).sum())))
     else:
         # Only the columns the chart reads: a geometry column cannot travel as Arrow.
+        # Whole numbers on the axes: Vega-Lite would write "70.0" on a Vietnamese page.
+        kind_colour = alt.Color("kind:N", title=t("kind", lang))
         hist = alt.Chart(pd.DataFrame(known[["occupancy_pct", "kind"]])).mark_bar().encode(
-            x=alt.X("occupancy_pct:Q", bin=alt.Bin(step=10), title=t("attr.occupancy_pct", lang)),
-            y=alt.Y("count()", title=t("dash.zones", lang)), color="kind:N")
+            x=alt.X("occupancy_pct:Q", bin=alt.Bin(step=10), title=t("attr.occupancy_pct", lang),
+                    axis=alt.Axis(format="d")),
+            y=alt.Y("count()", title=t("dash.zones", lang), axis=alt.Axis(format="d")),
+            color=kind_colour)
         rules = alt.Chart(pd.DataFrame([{"kind": k, "target": v["value"]}
                                         for k, v in targets.items()])).mark_rule(
-            strokeDash=[4, 3]).encode(x="target:Q", color="kind:N")
+            strokeDash=[4, 3]).encode(x="target:Q", color=kind_colour)
         st.altair_chart(hist + rules, width="stretch")
     below = below_target(zones, targets)
     st.markdown(f"**{md(t('dash.below', lang))}**")
@@ -218,6 +220,15 @@ def _occupancy(reg: Register, zones: pd.DataFrame, prov_name: str | None, prov: 
         _zone_links(below, lang)
 
 
+# Shares as whole percents: a printf format writes "48%" in every language, where the
+# "percent" format would write "47.54%" on a Vietnamese page.
+_PERCENT_BAR = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%")
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None or share != share else round(share * 100)
+
+
 def _completeness(zones: pd.DataFrame, lang: str, prov_name: str | None) -> None:
     st.subheader(t("dash.completeness", lang))
     frame = completeness(zones)
@@ -227,9 +238,9 @@ def _completeness(zones: pd.DataFrame, lang: str, prov_name: str | None) -> None
                                   "known": t("dash.known", lang),
                                   "missing": t("dash.missing", lang),
                                   "share_known": t("dash.share_known", lang)})
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        t("dash.share_known", lang): st.column_config.ProgressColumn(
-            min_value=0.0, max_value=1.0, format="percent")})
+    frame[t("dash.share_known", lang)] = [_percent(v) for v in frame[t("dash.share_known", lang)]]
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={t("dash.share_known", lang): _PERCENT_BAR})
     download_table(frame, f"completeness-{prov_name or 'all'}", lang)
     approx = zones[zones["geometry_quality"] == "approximate"]
     st.caption(t("dash.approximate", lang, n=len(approx), total=len(zones)))

@@ -49,8 +49,11 @@ def _print_summary(doc: dict[str, Any]) -> None:
             value = _fmt(fig["value"])
             if fig["value_max"] is not None:
                 value += f"–{_fmt(fig['value_max'])}"
-            print(f"  {fig['label_en']}: {fig['comparison']} {value} {fig['unit']}"
-                  f" [{fig['period']}]  — {c['document']}, {c['date']}, §{c['section']}")
+            comparison = (fig["comparison"] or "").replace("_", " ")
+            period = f" [{fig['period']}]" if fig["period"] else ""
+            section = f", §{c['section']}" if c["section"] else ""
+            print(f"  {fig['label_en']}: {comparison} {value} {fig['unit']}{period}"
+                  f"  — {c['document']}, {c['date']}{section}")
         reg = prov["register"]
         print(f"Register: {reg['zones']} zones")
         for kind, k in reg["by_kind"].items():

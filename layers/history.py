@@ -17,7 +17,7 @@ import pandas as pd
 from geo.edit import history, local_time, shown
 from geo.i18n import number, t, year_text
 from geo.register import Register
-from geo.schema import VALUE_FIELDS
+from geo.schema import MEASURED_ZONE_COLUMNS, VALUE_FIELDS
 from layers.base import HTML
 
 __all__ = ["HistoryRow", "history_html", "history_rows", "value_text"]
@@ -92,7 +92,7 @@ def value_text(field: Any, raw: Any, lang: str) -> str:
         return t("hist.plots", lang, n=number(int(match.group(1)), lang, 0)) if match else text
     if field in _CODED:
         return _label_or(f"{_CODED[field]}.{text}", text, lang)
-    if VALUE_FIELDS.get(field) in (float, int):
+    if VALUE_FIELDS.get(field) in (float, int) or field in MEASURED_ZONE_COLUMNS:
         try:
             value = float(text)
         except ValueError:

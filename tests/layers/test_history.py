@@ -28,6 +28,7 @@ from tests.conftest import REGISTER_SRC, actor, add_team
     ("area_total_ha", json.dumps("652.73"), "vi", "652,73"),
     ("area_total_ha", json.dumps(652.73), "en", "652.73"),
     ("year_established", json.dumps(2023), "vi", "2023"),
+    ("area_measured_ha", json.dumps(165.801), "vi", "165,8"),
     ("developer", json.dumps("Công ty CP Shinec"), "en", "Công ty CP Shinec"),
     ("status", None, "vi", "—"),
     # Wording the write path does not use is shown as stored.
