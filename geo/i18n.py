@@ -989,9 +989,15 @@ def text_or_dash(value: Any) -> str:
 def date_text(value: Any, lang: str) -> str:
     """Return an ISO date as the locale writes it (07/04/2022, 7 Apr 2022).
 
-    A year or a year and month alone stays as it is; a missing date is "—".
+    A year and month reads 04/2022 or Apr 2022; a year alone stays as it is; a missing
+    date is "—".
     """
     text = text_or_dash(value)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() \
+            and 1 <= int(text[5:]) <= 12:
+        month = _date(int(text[:4]), int(text[5:]), 1)
+        pattern = "MM/yyyy" if lang == "vi" else "MMM yyyy"
+        return str(format_date(month, format=pattern, locale=_LOCALES.get(lang, "vi_VN")))
     if len(text) != 10:
         return text
     try:

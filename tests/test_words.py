@@ -56,3 +56,16 @@ def test_the_dashboard_province_is_in_the_link(monkeypatch):
     assert at.selectbox(key="dash_prov").value == "Quảng Ninh"
     at.selectbox(key="dash_prov").set_value("Hải Phòng").run()
     assert at.query_params["prov"] == "Hải Phòng"
+
+
+@pytest.mark.parametrize(("value", "vi", "en"), [
+    ("2021-03-05", "05/03/2021", "5 Mar 2021"),
+    ("2021-03", "03/2021", "Mar 2021"),  # a month: as the locale writes one
+    ("2021", "2021", "2021"),
+    ("2021-13", "2021-13", "2021-13"),  # not a date: shown as the source wrote it
+    (None, "—", "—"),
+])
+def test_dates_read_as_the_locale_writes_them(value, vi, en):
+    from geo.i18n import date_text
+
+    assert (date_text(value, "vi"), date_text(value, "en")) == (vi, en)
