@@ -285,8 +285,14 @@ function applyState(st, {plots = true} = {}) {
   updateBaseMap(st);
   const plotLayer = plots ? dataLayer(st) : null;
   if (plotLayer) {
-    plotLayer.clearLayout();
-    plotLayer.rerenderTiles();
+    // Redraw the plots only when what they show changed: a layer toggle or a change of
+    // the zones' colours leaves them as they are.
+    const key = plotKey(st);
+    if (key !== st.plotKey) {
+      st.plotKey = key;
+      plotLayer.clearLayout();
+      plotLayer.rerenderTiles();
+    }
   }
   updateLegend(st);
   translateNotice(st);
@@ -302,6 +308,16 @@ function applyState(st, {plots = true} = {}) {
 
 const PLOT_STATUS = {l: "leased", v: "vacant", r: "reserved", n: "negotiation",
                      u: "unavailable", "?": "unknown"};
+
+// Everything the plot layer's paint rules read (plotVisible, plotColor, plotHighlighted
+// and the summary circles), as one string.
+function plotKey(st) {
+  const d = st.data;
+  return JSON.stringify([st.layerSet.has("plots"), d.shown_zones ?? null,
+                         (d.plots && d.plots.status) || null, [...st.sitePlots],
+                         (d.selection || {}).plot || null,
+                         (d.colors && d.colors.plot) || null, (d.colors && d.colors.unknown) || null]);
+}
 
 function plotVisible(st, f) {
   const p = f.props;
