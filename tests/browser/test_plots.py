@@ -42,14 +42,21 @@ def _zone_view(reg, zone_id: str, z: int = 16) -> str:
     return f"lat={c.y:.5f}&lon={c.x:.5f}&z={z}"
 
 
+def _open_with_plots(page, wait_for_map, query: str, what: str):
+    """Open the map at ``query`` and wait until more than 100 plots are drawn."""
+    page.goto(f"/?{query}")
+    live = wait_for_map(page)
+    live.wait_until(lambda m: m.plots_drawn() > 100, what=what)
+    return live
+
+
 def test_the_plots_draw_and_a_hover_and_a_click_find_the_plot(plots_page, plots_app,
                                                               wait_for_map, save_screenshot):
     _, reg = plots_app
     assert len(reg.plots) == N_PLOTS
     zone = "kcn-syn-000001"
-    plots_page.goto(f"/?zone={zone}&{_zone_view(reg, zone)}")
-    live = wait_for_map(plots_page)
-    live.wait_until(lambda m: m.plots_drawn() > 100, what="the plots of the zone drawn")
+    live = _open_with_plots(plots_page, wait_for_map, f"zone={zone}&{_zone_view(reg, zone)}",
+                            "the plots of the zone drawn")
     save_screenshot(plots_page, "plots-zone")
     live.scroll_into_view()
     plot = reg.plots[reg.plots["zone_id"] == zone].iloc[40]
@@ -68,9 +75,7 @@ def test_a_plot_filter_redraws_without_sending_the_layer_again(plots_page, plots
                                                                wait_for_map):
     _, reg = plots_app
     zone = "kcn-syn-000002"
-    plots_page.goto(f"/?{_zone_view(reg, zone, 15)}")
-    live = wait_for_map(plots_page)
-    live.wait_until(lambda m: m.plots_drawn() > 100, what="plots drawn")
+    live = _open_with_plots(plots_page, wait_for_map, _zone_view(reg, zone, 15), "plots drawn")
     plots_page.wait_for_timeout(1500)
     before = live.plots_drawn()
     received: list[int] = []
@@ -110,9 +115,8 @@ def test_plots_are_drawn_from_the_first_zoom_that_serves_them(plots_page, plots_
 
     _, reg = plots_app
     zone = "kcn-syn-000002"
-    plots_page.goto(f"/?{_zone_view(reg, zone, PLOT_MIN_ZOOM)}")
-    live = wait_for_map(plots_page)
-    live.wait_until(lambda m: m.plots_drawn() > 100, what=f"plots drawn at zoom {PLOT_MIN_ZOOM}")
+    _open_with_plots(plots_page, wait_for_map, _zone_view(reg, zone, PLOT_MIN_ZOOM),
+                     f"plots drawn at zoom {PLOT_MIN_ZOOM}")
     plots_page.goto(f"/?{_zone_view(reg, zone, PLOT_MIN_ZOOM - 1)}")
     live = wait_for_map(plots_page)
     plots_page.wait_for_timeout(1500)
